@@ -1,0 +1,31 @@
+/* cli/cli.h — the subcommands of the deja executable and its exit codes.
+ * Only the CLI prints user-facing messages ("deja: ..." on stderr). */
+#ifndef DEJA_CLI_H
+#define DEJA_CLI_H
+
+/* deja's own exit codes. record and replay otherwise exit with the
+ * guest's status (128+N when the guest was killed by signal N). */
+#define EXIT_USAGE 2        /* bad command line */
+#define EXIT_DIVERGED 3     /* replay diverged from the trace */
+#define EXIT_TRACE_BAD 4    /* trace missing, corrupt, truncated, other version */
+#define EXIT_BAD_PROGRAM 5  /* program missing, not ELF, 32-bit, unsupported */
+#define EXIT_HOST 6         /* the host failed: ptrace, disk full, ... */
+
+int cmd_record(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+
+/* "deja: " + message + newline on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Resolve a trace argument: NULL means the latest recording. Returns a
+ * malloc'd path or NULL (after printing why). */
+char *cli_trace_path(const char *arg);
+/* Directory for new traces: $DEJA_TRACE_DIR or ~/.local/share/deja. */
+char *cli_trace_dir(void);
+/* The name of syscall NR ("read"), or NULL if unknown. */
+const char *cli_syscall_name(long nr);
+
+#endif

@@ -1,0 +1,38 @@
+/* core/kernel.h — the user-mode kernel's entry point: build a guest
+ * system from an ELF program and run it to completion, answering every
+ * syscall and trapped instruction. Nondeterministic inputs come only
+ * through the struct nd given (record or replay). */
+#ifndef DEJA_KERNEL_H
+#define DEJA_KERNEL_H
+
+#include <stdint.h>
+
+#include "core/nondet.h"
+
+struct kernel_config {
+	const char *program;   /* absolute path of the executable */
+	char *const *argv;     /* guest argv (argv[0] as given by the user) */
+	char *const *envp;     /* guest environment */
+	int verbose;           /* print each syscall to stderr (strace-like) */
+};
+
+/* Kernel errors (negative); kernel_strerror() names them. */
+enum kernel_err {
+	KERNEL_E_NOEXEC = -1000,  /* not an ELF executable */
+	KERNEL_E_ELFCLASS = -1001, /* 32-bit or not x86-64 */
+	KERNEL_E_LOAD = -1002,    /* segments could not be mapped */
+	KERNEL_E_PLATFORM = -1003, /* ptrace/seccomp failed */
+	KERNEL_E_ND = -1004,      /* the logging layer failed (see nd->err) */
+};
+const char *kernel_strerror(int err);
+
+/* Run the guest system to its end. On success returns 0 and sets
+ * *wait_status to the first process's wait status. */
+int kernel_run(struct nd *nd, const struct kernel_config *cfg,
+	       int *wait_status);
+
+/* Check that PATH is a loadable program (x86-64 ELF executable) before
+ * recording; returns 0, -errno, or a kernel_err. Reads the host file. */
+int kernel_check_program(const char *path);
+
+#endif

@@ -1,0 +1,57 @@
+/* core/nondet.c — dispatch of the logging layer to its implementation,
+ * op names and the sticky failure state. No host access here. */
+#include "core/nondet.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+static const char *const op_names[ND_OP_MAX] = {
+#define HOSTOP(name, num) [num] = #name,
+#include "core/hostops.def"
+#undef HOSTOP
+};
+
+const char *nd_op_name(unsigned op)
+{
+	if (op < ND_OP_MAX && op_names[op])
+		return op_names[op];
+	return "?";
+}
+
+void nd_call(struct nd *nd, struct nd_call *c)
+{
+	c->out_len = 0;
+	c->hostfd = -1;
+	c->blob = NULL;
+	c->blob_len = 0;
+	if (nd->failed) {
+		c->result = -EIO;
+		return;
+	}
+	nd->ops->call(nd, c);
+}
+
+void nd_syscall_done(struct nd *nd, const struct nd_syscall *s)
+{
+	if (!nd->failed)
+		nd->ops->syscall_done(nd, s);
+}
+
+void nd_guest_exit(struct nd *nd, uint32_t tid, int wait_status)
+{
+	if (!nd->failed)
+		nd->ops->guest_exit(nd, tid, wait_status);
+}
+
+void nd_fail(struct nd *nd, int why, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (nd->failed)
+		return;
+	nd->failed = why;
+	va_start(ap, fmt);
+	vsnprintf(nd->err, sizeof(nd->err), fmt, ap);
+	va_end(ap);
+}

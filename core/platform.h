@@ -1,0 +1,69 @@
+/* core/platform.h — the platform wall: the only interface through which
+ * the kernel controls the host processes that run guest code (ptrace,
+ * seccomp, waitpid, /proc/PID/mem). Implemented in core/platform.c; a
+ * faster mechanism (in-process SIGSYS) can replace it behind this header.
+ * Everything returns 0 or -errno. */
+#ifndef DEJA_PLATFORM_H
+#define DEJA_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+/* Guest registers: the host's x86-64 user register layout. */
+typedef struct user_regs_struct guest_regs;
+
+/* The stub page the platform maps into every guest process at a fixed
+ * address: "syscall; int3". Syscalls made from it bypass interception. */
+#define PLAT_STUB_ADDR 0x10000UL
+#define PLAT_STUB_SIZE 0x1000UL
+/* Highest guest address + 1 (47-bit user space). */
+#define PLAT_TASK_SIZE 0x7ffffffff000UL
+
+struct plat_task;
+
+enum plat_stop_kind {
+	PLAT_STOP_SYSCALL, /* the guest asked for a syscall; regs hold it */
+	PLAT_STOP_SIGNAL,  /* a signal is about to be delivered: sig, addr */
+	PLAT_STOP_EXITED,  /* the process is gone: status is a wait status */
+};
+
+struct plat_stop {
+	enum plat_stop_kind kind;
+	int sig;            /* PLAT_STOP_SIGNAL */
+	int si_code;
+	uint64_t si_addr;
+	int status;         /* PLAT_STOP_EXITED: wait status */
+};
+
+/* Start an empty guest process: nothing mapped but the stub page, every
+ * syscall intercepted, stopped and ready for plat_guest_syscall(). */
+int plat_spawn(struct plat_task **out);
+pid_t plat_host_pid(const struct plat_task *t);
+void plat_destroy(struct plat_task *t); /* kills the process if alive */
+
+/* Resume the guest (delivering SIG if nonzero) until its next stop. */
+int plat_resume(struct plat_task *t, int sig, struct plat_stop *stop);
+
+int plat_get_regs(struct plat_task *t, guest_regs *r);
+int plat_set_regs(struct plat_task *t, const guest_regs *r);
+/* Make the intercepted syscall at the current stop return RESULT:
+ * sets rax and cancels the host's execution of it. REGS are the guest's
+ * registers as read at this stop (modified copies allowed). */
+int plat_finish_syscall(struct plat_task *t, guest_regs *regs, long result);
+
+/* Run a syscall inside the guest process (mmap, munmap, mprotect...) and
+ * return its raw result (>= 0 or -errno). Guest registers are preserved. */
+long plat_guest_syscall(struct plat_task *t, long nr, long a0, long a1,
+			long a2, long a3, long a4, long a5);
+
+/* Guest memory. Writes work on read-only and executable pages too. */
+int plat_mem_read(struct plat_task *t, uint64_t addr, void *buf, size_t len);
+int plat_mem_write(struct plat_task *t, uint64_t addr, const void *buf,
+		   size_t len);
+/* Read a NUL-terminated string of at most CAP bytes (incl. NUL). */
+int plat_mem_read_str(struct plat_task *t, uint64_t addr, char *buf,
+		      size_t cap);
+
+#endif
