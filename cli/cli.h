@@ -25,6 +25,11 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *cli_trace_path(const char *arg);
 /* Directory for new traces: $DEJA_TRACE_DIR or ~/.local/share/deja. */
 char *cli_trace_dir(void);
+/* deja's exit code for a guest wait status (128+N for signal N). */
+int exit_code_of(int wait_status);
+struct nd;
+/* Print a kernel_run() error and return the exit code for it. */
+int kernel_error_exit(int rc, struct nd *nd);
 /* The name of syscall NR ("read"), or NULL if unknown. */
 const char *cli_syscall_name(long nr);
 

@@ -14,6 +14,7 @@ struct kernel_config {
 	char *const *argv;     /* guest argv (argv[0] as given by the user) */
 	char *const *envp;     /* guest environment */
 	int verbose;           /* print each syscall to stderr (strace-like) */
+	void (*warn)(const char *msg); /* one-line warnings (unknown syscalls) */
 };
 
 /* Kernel errors (negative); kernel_strerror() names them. */
@@ -23,6 +24,7 @@ enum kernel_err {
 	KERNEL_E_LOAD = -1002,    /* segments could not be mapped */
 	KERNEL_E_PLATFORM = -1003, /* ptrace/seccomp failed */
 	KERNEL_E_ND = -1004,      /* the logging layer failed (see nd->err) */
+	KERNEL_E_DYNAMIC = -1005, /* has a PT_INTERP: not supported yet */
 };
 const char *kernel_strerror(int err);
 
@@ -30,9 +32,5 @@ const char *kernel_strerror(int err);
  * *wait_status to the first process's wait status. */
 int kernel_run(struct nd *nd, const struct kernel_config *cfg,
 	       int *wait_status);
-
-/* Check that PATH is a loadable program (x86-64 ELF executable) before
- * recording; returns 0, -errno, or a kernel_err. Reads the host file. */
-int kernel_check_program(const char *path);
 
 #endif

@@ -67,6 +67,8 @@ struct nd {
 	int failed;             /* enum nd_failure; sticky */
 	char err[1024];         /* one-line reason when failed */
 	uint64_t events;        /* events logged or consumed so far */
+	const char *context;    /* what the kernel is doing (syscall name),
+				   for messages; set by the kernel */
 };
 
 /* After a failure every call answers -EIO and changes nothing. */

@@ -32,8 +32,8 @@ enum plat_stop_kind {
 struct plat_stop {
 	enum plat_stop_kind kind;
 	int sig;            /* PLAT_STOP_SIGNAL */
-	int si_code;
-	uint64_t si_addr;
+	int fault_code;     /* si_code of the signal */
+	uint64_t fault_addr; /* si_addr of a fault */
 	int status;         /* PLAT_STOP_EXITED: wait status */
 };
 
@@ -45,6 +45,10 @@ void plat_destroy(struct plat_task *t); /* kills the process if alive */
 
 /* Resume the guest (delivering SIG if nonzero) until its next stop. */
 int plat_resume(struct plat_task *t, int sig, struct plat_stop *stop);
+
+/* At a PLAT_STOP_SYSCALL stop: 1 if the syscall uses another ABI
+ * (int 0x80 or x32), 0 for a native x86-64 syscall. */
+int plat_syscall_abi_foreign(struct plat_task *t);
 
 int plat_get_regs(struct plat_task *t, guest_regs *r);
 int plat_set_regs(struct plat_task *t, const guest_regs *r);

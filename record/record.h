@@ -12,5 +12,7 @@ void record_nd_free(struct nd *nd);
 
 /* Perform one host op for real (also used by tests). */
 void host_exec(struct nd_call *c);
+/* The instruction ops (RDTSC, CPUID, XGETBV, RDRAND) on this CPU. */
+long host_insn(struct nd_call *c);
 
 #endif

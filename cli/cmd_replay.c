@@ -1,0 +1,93 @@
+/* cli/cmd_replay.c — `deja replay`: re-run a recorded guest system from
+ * its trace alone under the replaying logging layer. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/meta.h"
+#include "core/kernel.h"
+#include "replay/replay.h"
+
+static const char replay_usage[] =
+	"usage: deja replay [-q] [TRACE]\n"
+	"\n"
+	"Re-execute a recording exactly, from the trace alone (the program and\n"
+	"its input files need not exist any more). Shows the guest's terminal\n"
+	"output and exits with the guest's status.\n"
+	"\n"
+	"  -q   do not show the guest's output\n"
+	"\n"
+	"exit 3: replay diverged from the trace; exit 4: the trace is corrupt,\n"
+	"truncated, from another version or missing.\n";
+
+static void print_warning(const char *msg)
+{
+	cli_warn("%s", msg);
+}
+
+static int replay(const char *path, bool quiet)
+{
+	int err = 0, status = 0, rc;
+	struct trace_reader *r = trace_reader_open(path, &err);
+	const struct trace_meta *m;
+	struct kernel_config cfg = { .warn = print_warning };
+	struct nd *nd;
+
+	if (!r) {
+		cli_error("cannot replay %s: %s", path, trace_strerror(err));
+		return EXIT_TRACE_BAD;
+	}
+	m = trace_reader_meta(r);
+	if (!m->program || !m->argv) {
+		cli_error("cannot replay %s: the trace has no program", path);
+		trace_reader_close(r);
+		return EXIT_TRACE_BAD;
+	}
+	if (m->cpuid_leaf1_eax != meta_host_cpu_signature())
+		cli_warn("recorded on another CPU (%s); replay may diverge",
+			 m->cpu_model ? m->cpu_model : "unknown");
+	cfg.program = m->program;
+	cfg.argv = m->argv;
+	cfg.envp = m->envp;
+	nd = replay_nd_new(r, quiet);
+	rc = kernel_run(nd, &cfg, &status);
+	if (rc == 0)
+		replay_nd_finish(nd);
+	if (rc == 0 && nd->failed)
+		rc = KERNEL_E_ND;
+	rc = rc < 0 ? kernel_error_exit(rc, nd) : exit_code_of(status);
+	replay_nd_free(nd);
+	trace_reader_close(r);
+	return rc;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	const char *trace = NULL;
+	bool quiet = false;
+	char *path;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-q")) {
+			quiet = true;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(replay_usage, stdout);
+			return 0;
+		} else if (argv[i][0] == '-' || trace) {
+			cli_error("replay: unexpected argument '%s'", argv[i]);
+			fputs(replay_usage, stderr);
+			return EXIT_USAGE;
+		} else {
+			trace = argv[i];
+		}
+	}
+	path = cli_trace_path(trace);
+	if (!path)
+		return EXIT_TRACE_BAD;
+	rc = replay(path, quiet);
+	free(path);
+	return rc;
+}

@@ -1,0 +1,210 @@
+/* core/kernel.c — boots the guest system (identity, program image,
+ * address space, stdio) and runs it: every stop of the guest process is
+ * a syscall to answer, a trapped instruction to emulate, or a signal. */
+#include "core/kernel.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "core/insn.h"
+#include "core/loader.h"
+#include "core/syscall.h"
+#include "core/task.h"
+
+const char *kernel_strerror(int err)
+{
+	switch (err) {
+	case KERNEL_E_NOEXEC: return "not an ELF executable";
+	case KERNEL_E_ELFCLASS: return "not an x86-64 (64-bit) ELF program";
+	case KERNEL_E_LOAD: return "the program could not be loaded";
+	case KERNEL_E_PLATFORM: return "could not control the guest process (ptrace/seccomp)";
+	case KERNEL_E_ND: return "the logging layer stopped the run";
+	case KERNEL_E_DYNAMIC: return "dynamically linked programs are not supported yet (link with -static)";
+	default: return strerror(-err);
+	}
+}
+
+static void read_identity(struct kernel *k)
+{
+	uint32_t ids[4] = { 0 };
+	struct nd_call c = { .op = ND_IDENTITY, .out = ids, .out_cap = sizeof(ids) };
+
+	nd_call(k->nd, &c);
+	k->id = (struct identity){ ids[0], ids[1], ids[2], ids[3] };
+}
+
+static int read_cwd(struct task *t)
+{
+	char buf[4096];
+	struct nd_call c = { .op = ND_GETCWD, .out = buf, .out_cap = sizeof(buf) - 1 };
+
+	nd_call(t->k->nd, &c);
+	buf[c.result < 0 ? 0 : c.out_len] = 0;
+	t->cwd = strdup(buf[0] ? buf : "/");
+	return t->cwd ? 0 : -ENOMEM;
+}
+
+static int setup_stdio(struct task *t)
+{
+	static const int modes[3] = { O_RDONLY, O_WRONLY, O_WRONLY };
+
+	t->files = fdtable_new();
+	if (!t->files)
+		return -ENOMEM;
+	for (int fd = 0; fd < 3; fd++) {
+		struct file *f = file_new(FILE_STDIO, fd, modes[fd]);
+		if (!f)
+			return -ENOMEM;
+		f->flags = O_RDWR; /* the terminal is usually both */
+		f->console = fd > 0;
+		fd_install_at(t->files, fd, f, false);
+	}
+	return 0;
+}
+
+/* Load the program (through the logging layer: the trace keeps its
+ * bytes) into a fresh guest process. */
+static int boot(struct kernel *k, struct task *t)
+{
+	struct nd_call c = { .op = ND_LOADFILE, .path = k->cfg->program };
+	struct load_plan plan;
+	int rc;
+
+	nd_call(k->nd, &c);
+	if (c.result < 0)
+		return k->nd->failed ? KERNEL_E_ND : (int)c.result;
+	rc = loader_parse(c.blob, c.blob_len, &plan);
+	if (rc == 0 && plan.has_interp)
+		rc = KERNEL_E_DYNAMIC;
+	if (rc == 0) {
+		rc = plat_spawn(&t->plat);
+		if (rc < 0)
+			rc = KERNEL_E_PLATFORM;
+	}
+	if (rc == 0) {
+		rc = loader_load(t, c.blob, c.blob_len, &plan);
+		if (rc < 0)
+			rc = k->nd->failed ? KERNEL_E_ND : KERNEL_E_LOAD;
+	}
+	loader_plan_free(&plan);
+	free(c.blob);
+	return rc;
+}
+
+static void log_syscall(struct task *t, long nr, const uint64_t a[6],
+			long result)
+{
+	struct nd_syscall s = { .tid = t->tid, .nr = nr, .rip = t->regs.rip,
+				.result = result };
+
+	memcpy(s.args, a, sizeof(s.args));
+	nd_syscall_done(t->k->nd, &s);
+}
+
+/* Returns 1 if the host should run the syscall itself (exit). */
+static int handle_syscall(struct task *t)
+{
+	guest_regs *r = &t->regs;
+	long nr = (long)r->orig_rax, result;
+	uint64_t a[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
+
+	if (plat_syscall_abi_foreign(t->plat) == 1) {
+		if (!t->k->warned[0]) {
+			t->k->warned[0] = 1;
+			kernel_warn(t->k, "32-bit syscalls (int 0x80, x32) are not supported, returning ENOSYS");
+		}
+		result = -ENOSYS;
+	} else {
+		t->k->nd->context = syscall_name(nr);
+		result = syscall_dispatch(t, nr, a);
+		t->k->nd->context = NULL;
+	}
+	if (result == SYS_HOST_RUNS)
+		return 1;
+	log_syscall(t, nr, a, result);
+	return plat_finish_syscall(t->plat, r, result) < 0 ? -1 : 0;
+}
+
+/* A SIGILL at a site deja rewrote: emulate the original instruction. */
+static int handle_trap(struct task *t, int *deliver)
+{
+	const struct patch_site *s = patch_lookup(t->k->patches, t->regs.rip);
+
+	if (!s)
+		return 0;
+	/* The CPU lacks the instruction (answer logged as an error): the
+	 * guest gets the SIGILL it would get without deja. */
+	if (insn_emulate(t->k->nd, s, &t->regs) < 0)
+		return 0;
+	*deliver = 0;
+	return plat_set_regs(t->plat, &t->regs);
+}
+
+static int run_loop(struct task *t, int *wait_status)
+{
+	struct plat_stop stop;
+	int sig = 0, rc;
+
+	for (;;) {
+		rc = plat_resume(t->plat, sig, &stop);
+		if (rc < 0)
+			return KERNEL_E_PLATFORM;
+		sig = 0;
+		if (stop.kind == PLAT_STOP_EXITED) {
+			*wait_status = stop.status;
+			nd_guest_exit(t->k->nd, t->tid, stop.status);
+			return t->k->nd->failed ? KERNEL_E_ND : 0;
+		}
+		if (plat_get_regs(t->plat, &t->regs) < 0)
+			return KERNEL_E_PLATFORM;
+		if (stop.kind == PLAT_STOP_SYSCALL)
+			rc = handle_syscall(t);
+		else {
+			sig = stop.sig;
+			rc = sig == SIGILL ? handle_trap(t, &sig) : 0;
+		}
+		if (rc < 0)
+			return KERNEL_E_PLATFORM;
+		if (t->k->nd->failed)
+			return KERNEL_E_ND;
+	}
+}
+
+int kernel_run(struct nd *nd, const struct kernel_config *cfg,
+	       int *wait_status)
+{
+	struct kernel k = { .nd = nd, .cfg = cfg, .warn = cfg->warn,
+			    .next_pid = GUEST_FIRST_PID };
+	struct task t = { .k = &k };
+	int rc = -ENOMEM;
+
+	k.program = strdup(cfg->program);
+	k.patches = patch_table_new();
+	t.mm = mm_new();
+	if (!k.program || !k.patches || !t.mm)
+		goto out;
+	t.pid = t.tid = k.next_pid++;
+	read_identity(&k);
+	rc = read_cwd(&t);
+	if (rc == 0)
+		rc = setup_stdio(&t);
+	if (rc == 0)
+		rc = boot(&k, &t);
+	if (rc == 0)
+		rc = run_loop(&t, wait_status);
+	if (rc == 0 && nd->failed)
+		rc = KERNEL_E_ND;
+out:
+	plat_destroy(t.plat);
+	fdtable_free(t.files);
+	mm_free(t.mm);
+	free(t.cwd);
+	patch_table_free(k.patches);
+	free(k.program);
+	free(k.scratch);
+	return rc;
+}

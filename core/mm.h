@@ -1,0 +1,54 @@
+/* core/mm.h — the guest address space as the kernel sees it: a sorted
+ * list of mapped ranges, deterministic placement of new mappings
+ * (top-down from MM_MMAP_BASE, no randomisation) and the brk area.
+ * Pure bookkeeping: the caller performs the host-side mapping. */
+#ifndef DEJA_MM_H
+#define DEJA_MM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_SIZE_G 4096UL
+#define PAGE_UP(x) (((x) + PAGE_SIZE_G - 1) & ~(PAGE_SIZE_G - 1))
+#define PAGE_DOWN(x) ((x) & ~(PAGE_SIZE_G - 1))
+
+#define MM_STACK_TOP 0x7ffffffff000UL
+#define MM_STACK_SIZE (8UL << 20)
+#define MM_MMAP_BASE 0x7ffff7fff000UL
+#define MM_PIE_BASE 0x555555554000UL
+#define MM_LOW_LIMIT 0x10000UL /* nothing below mmap_min_addr */
+
+struct vma {
+	uint64_t start, end;  /* [start, end), page aligned */
+	int prot;
+	int flags;            /* MAP_* as the guest asked (MAP_FIXED dropped) */
+};
+
+struct mm {
+	struct vma *v;
+	size_t n, cap;
+	uint64_t brk_start;   /* first byte of the heap */
+	uint64_t brk;         /* current program break */
+	uint64_t brk_mapped;  /* page-aligned end of what is mapped for brk */
+};
+
+struct mm *mm_new(void);
+void mm_free(struct mm *mm);
+/* Record [start,end) as mapped, replacing whatever overlapped. */
+int mm_insert(struct mm *mm, uint64_t start, uint64_t end, int prot, int flags);
+/* Forget [start,end); splits ranges as needed. */
+int mm_remove(struct mm *mm, uint64_t start, uint64_t end);
+/* Change prot on the mapped parts of [start,end). */
+int mm_protect(struct mm *mm, uint64_t start, uint64_t end, int prot);
+/* True if any byte of [start,end) is mapped (or reserved by deja). */
+bool mm_overlaps(const struct mm *mm, uint64_t start, uint64_t end);
+/* True if all of [start,end) is mapped with at least PROT. */
+bool mm_fully_mapped(const struct mm *mm, uint64_t start, uint64_t end,
+		     int prot);
+/* The range containing ADDR, or NULL. */
+const struct vma *mm_find(const struct mm *mm, uint64_t addr);
+/* Highest free range of LEN bytes below MM_MMAP_BASE, or 0 if none. */
+uint64_t mm_find_free(const struct mm *mm, uint64_t len);
+
+#endif

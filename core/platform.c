@@ -1,0 +1,419 @@
+/* core/platform.c — the platform wall, ptrace + seccomp implementation.
+ * Owns the host processes that run guest code: creating an empty one,
+ * stopping it at every syscall (seccomp RET_TRACE: one ptrace stop per
+ * intercepted syscall), its registers and memory, and running syscalls
+ * inside it through the stub page. Nothing here knows about the guest
+ * kernel's semantics. */
+#include "core/platform.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/rseq.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct plat_task {
+	pid_t pid;
+	int memfd;        /* /proc/PID/mem, read-write */
+	int pending_sig;  /* a signal that arrived during an injection */
+};
+
+#define RSEQ_SIG_X86 0x53053053
+
+/* The stub page: syscall at +0, int3 at +2. */
+static const unsigned char stub_code[] = { 0x0f, 0x05, 0xcc };
+#define STUB_SYSCALL PLAT_STUB_ADDR
+#define STUB_AFTER_SYSCALL (PLAT_STUB_ADDR + 2)
+#define STUB_AFTER_INT3 (PLAT_STUB_ADDR + 3)
+
+/* seccomp data offsets */
+#define SD_NR offsetof(struct seccomp_data, nr)
+#define SD_ARCH offsetof(struct seccomp_data, arch)
+#define SD_IP_LO offsetof(struct seccomp_data, instruction_pointer)
+#define SD_IP_HI (offsetof(struct seccomp_data, instruction_pointer) + 4)
+
+/* Trace every syscall except those made from the stub page; syscalls of
+ * another ABI (int 0x80, x32) are traced with data 1 so the kernel can
+ * refuse them. */
+static struct sock_filter filter_code[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_ARCH),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE | 1),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_NR),
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE | 1),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_IP_LO),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)STUB_AFTER_SYSCALL, 0, 3),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_IP_HI),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(STUB_AFTER_SYSCALL >> 32), 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+};
+
+/* An XSAVE area with every component in its initial state, so guests
+ * start with clean x87/SSE/AVX registers whatever deja computed before
+ * the fork. 64-byte aligned; big enough for AVX-512 state. */
+static unsigned char xstate_init[8192] __attribute__((aligned(64)));
+
+static void child_reset_signals(void)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	sigset_t none;
+
+	for (int s = 1; s < NSIG; s++)
+		sigaction(s, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Runs in the forked child: becomes an empty, traced guest process. */
+static void __attribute__((noreturn)) child_main(void)
+{
+	struct sock_fprog prog = {
+		.len = sizeof(filter_code) / sizeof(filter_code[0]),
+		.filter = filter_code,
+	};
+	void *stub;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	child_reset_signals();
+	if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
+		_exit(127);
+	raise(SIGSTOP);
+	/* Detach the kernel from per-thread areas in deja's memory, which is
+	 * about to disappear: rseq (the kernel would fault on it), the robust
+	 * futex list and the tid to clear at exit. */
+	if (__rseq_size) { /* glibc registers 32 bytes or more */
+		char *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+		if (syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG_X86) < 0)
+			syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER,
+				RSEQ_SIG_X86);
+	}
+	syscall(SYS_set_robust_list, NULL, 24);
+	syscall(SYS_set_tid_address, NULL);
+	syscall(SYS_close_range, 0, ~0U, 0);
+	stub = mmap((void *)PLAT_STUB_ADDR, PLAT_STUB_SIZE,
+		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+		    MAP_FIXED_NOREPLACE, -1, 0);
+	if (stub != (void *)PLAT_STUB_ADDR)
+		_exit(126);
+	memcpy(stub, stub_code, sizeof(stub_code));
+	if (mprotect(stub, PLAT_STUB_SIZE, PROT_READ | PROT_EXEC) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		_exit(125);
+	/* Reset the FPU/vector state, then trap into the tracer at the stub. */
+	__asm__ volatile("xor %%eax, %%eax\n\t"
+			 "not %%eax\n\t"
+			 "mov %%eax, %%edx\n\t"
+			 "xrstor (%0)\n\t"
+			 "jmp *%1\n\t"
+			 : : "r"(xstate_init), "r"(STUB_AFTER_SYSCALL)
+			 : "rax", "rdx", "memory");
+	__builtin_unreachable();
+}
+
+static int wait_stop(pid_t pid, int *status)
+{
+	for (;;) {
+		if (waitpid(pid, status, __WALL) >= 0)
+			return 0;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+static int expect_sig(pid_t pid, int sig)
+{
+	int st;
+	int rc = wait_stop(pid, &st);
+
+	if (rc < 0)
+		return rc;
+	if (!WIFSTOPPED(st) || WSTOPSIG(st) != sig)
+		return -ECHILD;
+	return 0;
+}
+
+static bool cpu_has_xsave(void)
+{
+	unsigned a, b, c, d;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			 : "a"(1), "c"(0));
+	return (c >> 26) & 1 && (c >> 27) & 1; /* XSAVE and OSXSAVE */
+}
+
+static int spawn_child(pid_t *out)
+{
+	long opts = PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
+	pid_t pid;
+	int rc;
+
+	memset(xstate_init, 0, sizeof(xstate_init));
+	*(uint32_t *)(xstate_init + 24) = 0x1f80; /* MXCSR default */
+	if (!cpu_has_xsave())
+		return -ENOSYS;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		child_main();
+	*out = pid;
+	rc = expect_sig(pid, SIGSTOP);
+	if (rc < 0)
+		return rc;
+	if (ptrace(PTRACE_SETOPTIONS, pid, 0, opts) < 0 ||
+	    ptrace(PTRACE_CONT, pid, 0, 0) < 0)
+		return -errno;
+	return expect_sig(pid, SIGTRAP);
+}
+
+int plat_spawn(struct plat_task **out)
+{
+	struct plat_task *t = calloc(1, sizeof(*t));
+	char path[64];
+	int rc;
+
+	if (!t)
+		return -ENOMEM;
+	t->pid = -1;
+	t->memfd = -1;
+	rc = spawn_child(&t->pid);
+	if (rc < 0)
+		goto fail;
+	snprintf(path, sizeof(path), "/proc/%d/mem", t->pid);
+	t->memfd = open(path, O_RDWR | O_CLOEXEC);
+	if (t->memfd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	/* Unmap everything deja's fork left there (deja's code, libc, stack,
+	 * vdso) except the stub page. */
+	rc = (int)plat_guest_syscall(t, SYS_munmap, 0, PLAT_STUB_ADDR, 0, 0, 0, 0);
+	if (rc == 0)
+		rc = (int)plat_guest_syscall(t, SYS_munmap,
+			PLAT_STUB_ADDR + PLAT_STUB_SIZE,
+			PLAT_TASK_SIZE - PLAT_STUB_ADDR - PLAT_STUB_SIZE,
+			0, 0, 0, 0);
+	if (rc < 0)
+		goto fail;
+	*out = t;
+	return 0;
+fail:
+	plat_destroy(t);
+	return rc;
+}
+
+pid_t plat_host_pid(const struct plat_task *t)
+{
+	return t->pid;
+}
+
+void plat_destroy(struct plat_task *t)
+{
+	int st;
+
+	if (!t)
+		return;
+	if (t->pid > 0) {
+		kill(t->pid, SIGKILL);
+		while (waitpid(t->pid, &st, __WALL) < 0 && errno == EINTR)
+			;
+	}
+	if (t->memfd >= 0)
+		close(t->memfd);
+	free(t);
+}
+
+static void decode_stop(struct plat_task *t, int st, struct plat_stop *stop)
+{
+	siginfo_t si;
+
+	memset(stop, 0, sizeof(*stop));
+	if (WIFEXITED(st) || WIFSIGNALED(st)) {
+		stop->kind = PLAT_STOP_EXITED;
+		stop->status = st;
+		t->pid = -1;
+		return;
+	}
+	if ((st >> 8) == (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8))) {
+		stop->kind = PLAT_STOP_SYSCALL;
+		return;
+	}
+	stop->kind = PLAT_STOP_SIGNAL;
+	stop->sig = WSTOPSIG(st);
+	if (ptrace(PTRACE_GETSIGINFO, t->pid, 0, &si) == 0) {
+		stop->fault_code = si.si_code;
+		stop->fault_addr = (uint64_t)(uintptr_t)si.si_addr;
+	}
+}
+
+int plat_resume(struct plat_task *t, int sig, struct plat_stop *stop)
+{
+	int st, rc;
+
+	if (t->pid < 0)
+		return -ESRCH;
+	if (t->pending_sig) {
+		memset(stop, 0, sizeof(*stop));
+		stop->kind = PLAT_STOP_SIGNAL;
+		stop->sig = t->pending_sig;
+		t->pending_sig = 0;
+		return 0;
+	}
+	if (ptrace(PTRACE_CONT, t->pid, 0, sig) < 0)
+		return -errno;
+	rc = wait_stop(t->pid, &st);
+	if (rc < 0)
+		return rc;
+	decode_stop(t, st, stop);
+	return 0;
+}
+
+int plat_syscall_abi_foreign(struct plat_task *t)
+{
+	unsigned long msg = 0;
+
+	if (ptrace(PTRACE_GETEVENTMSG, t->pid, 0, &msg) < 0)
+		return -errno;
+	return msg == 1;
+}
+
+int plat_get_regs(struct plat_task *t, guest_regs *r)
+{
+	return ptrace(PTRACE_GETREGS, t->pid, 0, r) < 0 ? -errno : 0;
+}
+
+int plat_set_regs(struct plat_task *t, const guest_regs *r)
+{
+	return ptrace(PTRACE_SETREGS, t->pid, 0, r) < 0 ? -errno : 0;
+}
+
+int plat_finish_syscall(struct plat_task *t, guest_regs *regs, long result)
+{
+	regs->orig_rax = (unsigned long)-1; /* the host must not run it */
+	regs->rax = (unsigned long)result;
+	return plat_set_regs(t, regs);
+}
+
+/* Continue until the stub's int3; remember any other signal for later. */
+static int run_to_stub_trap(struct plat_task *t)
+{
+	guest_regs r;
+	int st, rc;
+
+	for (;;) {
+		if (ptrace(PTRACE_CONT, t->pid, 0, 0) < 0)
+			return -errno;
+		rc = wait_stop(t->pid, &st);
+		if (rc < 0)
+			return rc;
+		if (!WIFSTOPPED(st)) {
+			t->pid = -1;
+			return -ESRCH;
+		}
+		if (plat_get_regs(t, &r) < 0)
+			return -ESRCH;
+		if (WSTOPSIG(st) == SIGTRAP && (st >> 16) == 0 &&
+		    r.rip == STUB_AFTER_INT3)
+			return 0;
+		if (r.rip >= PLAT_STUB_ADDR && r.rip < PLAT_STUB_ADDR + PLAT_STUB_SIZE &&
+		    (WSTOPSIG(st) == SIGSEGV || WSTOPSIG(st) == SIGBUS ||
+		     WSTOPSIG(st) == SIGILL))
+			return -EFAULT; /* the stub itself faulted */
+		if ((st >> 16) == 0 && WSTOPSIG(st) != SIGTRAP)
+			t->pending_sig = WSTOPSIG(st);
+	}
+}
+
+long plat_guest_syscall(struct plat_task *t, long nr, long a0, long a1,
+			long a2, long a3, long a4, long a5)
+{
+	guest_regs saved, r;
+	int rc;
+
+	rc = plat_get_regs(t, &saved);
+	if (rc < 0)
+		return rc;
+	r = saved;
+	r.orig_rax = (unsigned long)-1; /* skip a syscall we are stopped in */
+	r.rax = (unsigned long)nr;
+	r.rdi = a0, r.rsi = a1, r.rdx = a2, r.r10 = a3, r.r8 = a4, r.r9 = a5;
+	r.rip = STUB_SYSCALL;
+	rc = plat_set_regs(t, &r);
+	if (rc == 0)
+		rc = run_to_stub_trap(t);
+	if (rc == 0)
+		rc = plat_get_regs(t, &r);
+	if (rc < 0)
+		return rc;
+	rc = plat_set_regs(t, &saved);
+	if (rc < 0)
+		return rc;
+	return (long)r.rax;
+}
+
+int plat_mem_read(struct plat_task *t, uint64_t addr, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(t->memfd, (char *)buf + done, len - done,
+				  (off_t)(addr + done));
+		if (n <= 0)
+			return n < 0 && errno != EIO ? -errno : -EFAULT;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+int plat_mem_write(struct plat_task *t, uint64_t addr, const void *buf,
+		   size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pwrite(t->memfd, (const char *)buf + done,
+				   len - done, (off_t)(addr + done));
+		if (n <= 0)
+			return n < 0 && errno != EIO ? -errno : -EFAULT;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+int plat_mem_read_str(struct plat_task *t, uint64_t addr, char *buf,
+		      size_t cap)
+{
+	size_t done = 0;
+
+	while (done < cap) {
+		/* read up to the end of the page to avoid faulting past it */
+		size_t chunk = 4096 - ((addr + done) & 4095);
+		ssize_t n;
+
+		if (chunk > cap - done)
+			chunk = cap - done;
+		n = pread(t->memfd, buf + done, chunk, (off_t)(addr + done));
+		if (n <= 0)
+			return -EFAULT;
+		if (memchr(buf + done, 0, (size_t)n))
+			return 0;
+		done += (size_t)n;
+	}
+	return -ENAMETOOLONG;
+}

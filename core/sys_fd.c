@@ -1,0 +1,153 @@
+/* core/sys_fd.c — syscalls on descriptors themselves: dup family, fcntl,
+ * ioctl (terminal queries), ftruncate and fsync. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+
+#include "core/syscall.h"
+#include "core/task.h"
+
+/* struct termios as the kernel copies it for TCGETS (not glibc's). */
+#define KERNEL_TERMIOS_SIZE 36
+
+static long do_dup3(struct task *t, int oldfd, int newfd, int flags)
+{
+	struct file *f = fd_get(t->files, oldfd), *old;
+
+	if (!f)
+		return -EBADF;
+	if (newfd < 0 || newfd >= FDTABLE_MAX)
+		return -EBADF;
+	file_get(f); /* keep it alive if newfd held the last other ref */
+	old = fd_remove(t->files, newfd);
+	if (old)
+		file_release(t, old);
+	fd_install_at(t->files, newfd, f, flags & O_CLOEXEC);
+	file_release(t, f);
+	return newfd;
+}
+
+long sys_dup(struct task *t, const uint64_t a[6])
+{
+	struct file *f = fd_get(t->files, (int)a[0]);
+
+	return f ? fd_install(t->files, f, 0, false) : -EBADF;
+}
+
+long sys_dup2(struct task *t, const uint64_t a[6])
+{
+	if ((int)a[0] == (int)a[1])
+		return fd_get(t->files, (int)a[0]) ? (long)(int)a[1] : -EBADF;
+	return do_dup3(t, (int)a[0], (int)a[1], 0);
+}
+
+long sys_dup3(struct task *t, const uint64_t a[6])
+{
+	if ((int)a[0] == (int)a[1] || (a[2] & ~(uint64_t)O_CLOEXEC))
+		return -EINVAL;
+	return do_dup3(t, (int)a[0], (int)a[1], (int)a[2]);
+}
+
+static long host_fcntl(struct task *t, struct file *f, int cmd, long arg)
+{
+	struct nd_call c = { .op = ND_FCNTL, .a = { f->hostfd, cmd, arg } };
+
+	nd_call(t->k->nd, &c);
+	return c.result;
+}
+
+long sys_fcntl(struct task *t, const uint64_t a[6])
+{
+	int fd = (int)a[0], cmd = (int)a[1];
+	struct file *f = fd_get(t->files, fd);
+
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if ((long)a[2] < 0 || a[2] >= FDTABLE_MAX)
+			return -EINVAL;
+		return fd_install(t->files, f, (int)a[2], cmd == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		return fd_get_cloexec(t->files, fd) ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		return fd_set_cloexec(t->files, fd, a[2] & FD_CLOEXEC);
+	case F_GETFL:
+		return host_fcntl(t, f, F_GETFL, 0);
+	case F_SETFL: {
+		long r = host_fcntl(t, f, F_SETFL, (long)a[2]);
+		if (r == 0)
+			f->flags = (f->flags & O_ACCMODE) |
+				   ((int)a[2] & ~O_ACCMODE);
+		return r;
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+long sys_ioctl(struct task *t, const uint64_t a[6])
+{
+	struct file *f = fd_get(t->files, (int)a[0]);
+	struct nd_call c = { .op = ND_IOCTL };
+	uint8_t buf[64];
+	size_t size;
+
+	if (!f)
+		return -EBADF;
+	switch (a[1]) {
+	case TCGETS: size = KERNEL_TERMIOS_SIZE; break;
+	case TIOCGWINSZ: size = sizeof(struct winsize); break;
+	case FIONREAD: size = sizeof(int); break;
+	default: return -ENOTTY;
+	}
+	c.a[0] = f->hostfd;
+	c.a[1] = (long)a[1];
+	c.out = buf;
+	c.out_cap = size;
+	nd_call(t->k->nd, &c);
+	if (c.result < 0)
+		return c.result;
+	if (c.out_len != size)
+		return -EIO;
+	return task_write(t, a[2], buf, size) < 0 ? -EFAULT : c.result;
+}
+
+long sys_ftruncate(struct task *t, const uint64_t a[6])
+{
+	struct file *f = fd_get(t->files, (int)a[0]);
+	struct nd_call c = { .op = ND_FTRUNCATE };
+
+	if (!f)
+		return -EBADF;
+	if ((long)a[1] < 0)
+		return -EINVAL;
+	c.a[0] = f->hostfd;
+	c.a[1] = (long)a[1];
+	nd_call(t->k->nd, &c);
+	return c.result;
+}
+
+static long do_fsync(struct task *t, int fd, int datasync)
+{
+	struct file *f = fd_get(t->files, fd);
+	struct nd_call c = { .op = ND_FSYNC };
+
+	if (!f)
+		return -EBADF;
+	c.a[0] = f->hostfd;
+	c.a[1] = datasync;
+	nd_call(t->k->nd, &c);
+	return c.result;
+}
+
+long sys_fsync(struct task *t, const uint64_t a[6])
+{
+	return do_fsync(t, (int)a[0], 0);
+}
+
+long sys_fdatasync(struct task *t, const uint64_t a[6])
+{
+	return do_fsync(t, (int)a[0], 1);
+}

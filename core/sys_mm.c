@@ -1,0 +1,239 @@
+/* core/sys_mm.c — the guest address space: brk, mmap, munmap, mprotect,
+ * mremap, madvise. deja chooses every address (core/mm.c) and performs
+ * the mapping inside the guest process; file contents come through the
+ * logging layer (ND_MAPFILE, stored once by content hash in the trace)
+ * and are copied into private anonymous memory. */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "core/syscall.h"
+#include "core/task.h"
+
+#define MAP_KEEP (MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | \
+		  MAP_STACK | MAP_GROWSDOWN | MAP_POPULATE | MAP_LOCKED)
+
+static long guest_call(struct task *t, long nr, uint64_t a0, uint64_t a1,
+		       uint64_t a2, uint64_t a3)
+{
+	return plat_guest_syscall(t->plat, nr, (long)a0, (long)a1, (long)a2,
+				  (long)a3, -1, 0);
+}
+
+/* Rewrite nondeterministic instructions in newly executable memory. */
+static void patch_region(struct task *t, uint64_t start, uint64_t len)
+{
+	uint8_t *buf = malloc(len);
+
+	if (!buf)
+		return;
+	if (plat_mem_read(t->plat, start, buf, len) == 0 &&
+	    patch_scan(t->k->patches, start, buf, len, NULL, 0) > 0) {
+		patch_apply(t->k->patches, start, buf, len);
+		plat_mem_write(t->plat, start, buf, len);
+	}
+	free(buf);
+}
+
+static long choose_address(struct task *t, uint64_t addr, uint64_t len,
+			   int flags)
+{
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (addr & (PAGE_SIZE_G - 1) || addr < MM_LOW_LIMIT ||
+		    addr + len > PLAT_TASK_SIZE || addr + len < addr)
+			return -EINVAL;
+		if ((flags & MAP_FIXED_NOREPLACE) && mm_overlaps(t->mm, addr, addr + len))
+			return -EEXIST;
+		if (addr < PLAT_STUB_ADDR + PLAT_STUB_SIZE && addr + len > PLAT_STUB_ADDR)
+			return -ENOMEM;
+		return (long)addr;
+	}
+	addr = PAGE_DOWN(addr);
+	if (addr >= MM_LOW_LIMIT && addr + len <= MM_MMAP_BASE &&
+	    !mm_overlaps(t->mm, addr, addr + len))
+		return (long)addr;
+	addr = mm_find_free(t->mm, len);
+	return addr ? (long)addr : -ENOMEM;
+}
+
+/* Copy a file range into the fresh mapping at START. */
+static long fill_from_file(struct task *t, struct file *f, uint64_t start,
+			   uint64_t len, uint64_t off, int prot)
+{
+	struct nd_call c = { .op = ND_MAPFILE, .a = { f->hostfd, (long)off,
+						      (long)len } };
+	long rc = 0;
+
+	nd_call(t->k->nd, &c);
+	if (c.result < 0)
+		return c.result;
+	if (c.blob_len > len) {
+		free(c.blob);
+		return -EIO;
+	}
+	if (prot & PROT_EXEC) {
+		patch_scan(t->k->patches, start, c.blob, c.blob_len, NULL, 0);
+		patch_apply(t->k->patches, start, c.blob, c.blob_len);
+	}
+	if (c.blob_len)
+		rc = plat_mem_write(t->plat, start, c.blob, c.blob_len);
+	free(c.blob);
+	return rc;
+}
+
+long sys_mmap(struct task *t, const uint64_t a[6])
+{
+	uint64_t len = PAGE_UP(a[1]), off = a[5];
+	int prot = (int)a[2], flags = (int)a[3];
+	struct file *f = NULL;
+	long addr, r;
+
+	if (!a[1] || len < a[1] || !(flags & (MAP_SHARED | MAP_PRIVATE)))
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		if (off & (PAGE_SIZE_G - 1))
+			return -EINVAL;
+		f = fd_get(t->files, (int)a[4]);
+		if (!f)
+			return -EBADF;
+		if ((flags & MAP_SHARED) && (prot & PROT_WRITE)) {
+			kernel_warn(t->k, "shared writable file mappings are not supported yet");
+			return -ENODEV;
+		}
+	}
+	addr = choose_address(t, a[0], len, flags);
+	if (addr < 0)
+		return addr;
+	r = guest_call(t, SYS_mmap, (uint64_t)addr, len,
+		       f ? (uint64_t)(prot | PROT_WRITE) : (uint64_t)prot,
+		       (uint64_t)((flags & MAP_KEEP & ~(f ? MAP_SHARED : 0)) |
+				  MAP_FIXED | MAP_ANONYMOUS |
+				  (f ? MAP_PRIVATE : 0)));
+	if (r < 0)
+		return r;
+	mm_insert(t->mm, (uint64_t)addr, (uint64_t)addr + len, prot,
+		  flags & ~(MAP_FIXED | MAP_FIXED_NOREPLACE));
+	patch_remove_range(t->k->patches, (uint64_t)addr, len);
+	if (f) {
+		r = fill_from_file(t, f, (uint64_t)addr, len, off, prot);
+		if (r == 0 && !(prot & PROT_WRITE))
+			r = guest_call(t, SYS_mprotect, (uint64_t)addr, len,
+				       (uint64_t)prot, 0);
+		if (r < 0) {
+			guest_call(t, SYS_munmap, (uint64_t)addr, len, 0, 0);
+			mm_remove(t->mm, (uint64_t)addr, (uint64_t)addr + len);
+			return r;
+		}
+	}
+	return addr;
+}
+
+long sys_munmap(struct task *t, const uint64_t a[6])
+{
+	uint64_t addr = a[0], len = PAGE_UP(a[1]);
+	long r;
+
+	if (addr & (PAGE_SIZE_G - 1) || !len || addr + len < addr)
+		return -EINVAL;
+	if (addr < PLAT_STUB_ADDR + PLAT_STUB_SIZE && addr + len > PLAT_STUB_ADDR)
+		return -EINVAL;
+	r = guest_call(t, SYS_munmap, addr, len, 0, 0);
+	if (r == 0) {
+		mm_remove(t->mm, addr, addr + len);
+		patch_remove_range(t->k->patches, addr, len);
+	}
+	return r;
+}
+
+long sys_mprotect(struct task *t, const uint64_t a[6])
+{
+	uint64_t addr = a[0], len = PAGE_UP(a[1]);
+	int prot = (int)a[2];
+	long r;
+
+	if (addr & (PAGE_SIZE_G - 1) || addr + len < addr)
+		return -EINVAL;
+	if (!mm_fully_mapped(t->mm, addr, addr + len, 0))
+		return -ENOMEM;
+	bool was_exec = mm_fully_mapped(t->mm, addr, addr + len, PROT_EXEC);
+	r = guest_call(t, SYS_mprotect, addr, len, (uint64_t)prot, 0);
+	if (r == 0) {
+		mm_protect(t->mm, addr, addr + len, prot);
+		if ((prot & PROT_EXEC) && !was_exec && len)
+			patch_region(t, addr, len);
+	}
+	return r;
+}
+
+long sys_madvise(struct task *t, const uint64_t a[6])
+{
+	if (a[0] & (PAGE_SIZE_G - 1))
+		return -EINVAL;
+	return guest_call(t, SYS_madvise, a[0], a[1], a[2], 0);
+}
+
+long sys_mremap(struct task *t, const uint64_t a[6])
+{
+	uint64_t old = a[0], oldlen = PAGE_UP(a[1]), newlen = PAGE_UP(a[2]);
+	int flags = (int)a[3];
+	const struct vma *v = mm_find(t->mm, old);
+	struct vma keep;
+	uint64_t dst = old;
+	long r;
+
+	if ((old & (PAGE_SIZE_G - 1)) || !newlen || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)))
+		return -EINVAL;
+	if (!v || !mm_fully_mapped(t->mm, old, old + oldlen, 0))
+		return -EFAULT;
+	keep = *v;
+	if (flags & MREMAP_FIXED) {
+		dst = a[4];
+		if (!(flags & MREMAP_MAYMOVE) || (dst & (PAGE_SIZE_G - 1)))
+			return -EINVAL;
+	} else if (newlen > oldlen &&
+		   mm_overlaps(t->mm, old + oldlen, old + newlen)) {
+		if (!(flags & MREMAP_MAYMOVE))
+			return -ENOMEM;
+		dst = mm_find_free(t->mm, newlen);
+		if (!dst)
+			return -ENOMEM;
+	}
+	r = plat_guest_syscall(t->plat, SYS_mremap, (long)old, (long)oldlen,
+			       (long)newlen,
+			       dst == old ? 0 : MREMAP_MAYMOVE | MREMAP_FIXED,
+			       (long)dst, 0);
+	if (r < 0)
+		return r;
+	mm_remove(t->mm, old, old + oldlen);
+	mm_insert(t->mm, dst, dst + newlen, keep.prot, keep.flags);
+	if (dst != old)
+		patch_remove_range(t->k->patches, old, oldlen);
+	return (long)dst;
+}
+
+long sys_brk(struct task *t, const uint64_t a[6])
+{
+	struct mm *mm = t->mm;
+	uint64_t want = a[0], end = PAGE_UP(want);
+
+	if (want < mm->brk_start)
+		return (long)mm->brk;
+	if (end > mm->brk_mapped) {
+		if (mm_overlaps(mm, mm->brk_mapped, end))
+			return (long)mm->brk;
+		long r = guest_call(t, SYS_mmap, mm->brk_mapped, end - mm->brk_mapped,
+				    PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+		if (r < 0)
+			return (long)mm->brk;
+		mm_insert(mm, mm->brk_mapped, end, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS);
+	} else if (end < mm->brk_mapped) {
+		guest_call(t, SYS_munmap, end, mm->brk_mapped - end, 0, 0);
+		mm_remove(mm, end, mm->brk_mapped);
+	}
+	mm->brk_mapped = end;
+	mm->brk = want;
+	return (long)want;
+}

@@ -1,0 +1,108 @@
+/* core/sys_time.c — clocks and sleeping. Every reading of a clock comes
+ * through the logging layer (ND_CLOCK); sleeps are ND_SLEEP so that replay
+ * can skip the waiting and reproduce the outcome. */
+#include <errno.h>
+#include <time.h>
+#include <sys/time.h>
+
+#include "core/syscall.h"
+#include "core/task.h"
+
+static long read_clock(struct task *t, enum nd_op op, long clk,
+		       struct timespec *ts)
+{
+	struct nd_call c = { .op = op, .a = { clk }, .out = ts,
+			     .out_cap = sizeof(*ts) };
+
+	nd_call(t->k->nd, &c);
+	if (c.result == 0 && c.out_len != sizeof(*ts))
+		return -EIO;
+	return c.result;
+}
+
+long sys_clock_gettime(struct task *t, const uint64_t a[6])
+{
+	struct timespec ts;
+	long r = read_clock(t, ND_CLOCK, (long)(int)a[0], &ts);
+
+	if (r < 0)
+		return r;
+	return task_write(t, a[1], &ts, sizeof(ts)) < 0 ? -EFAULT : 0;
+}
+
+long sys_clock_getres(struct task *t, const uint64_t a[6])
+{
+	struct timespec ts;
+	long r = read_clock(t, ND_CLOCK_RES, (long)(int)a[0], &ts);
+
+	if (r < 0 || !a[1])
+		return r;
+	return task_write(t, a[1], &ts, sizeof(ts)) < 0 ? -EFAULT : 0;
+}
+
+long sys_gettimeofday(struct task *t, const uint64_t a[6])
+{
+	struct timespec ts;
+	struct timeval tv;
+	struct timezone tz = { 0, 0 };
+	long r;
+
+	if (a[0]) {
+		r = read_clock(t, ND_CLOCK, CLOCK_REALTIME, &ts);
+		if (r < 0)
+			return r;
+		tv.tv_sec = ts.tv_sec;
+		tv.tv_usec = ts.tv_nsec / 1000;
+		if (task_write(t, a[0], &tv, sizeof(tv)) < 0)
+			return -EFAULT;
+	}
+	if (a[1] && task_write(t, a[1], &tz, sizeof(tz)) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+long sys_time(struct task *t, const uint64_t a[6])
+{
+	struct timespec ts;
+	long r = read_clock(t, ND_CLOCK, CLOCK_REALTIME, &ts);
+
+	if (r < 0)
+		return r;
+	if (a[0] && task_write(t, a[0], &ts.tv_sec, sizeof(ts.tv_sec)) < 0)
+		return -EFAULT;
+	return ts.tv_sec;
+}
+
+static long do_sleep(struct task *t, long clk, long flags, uint64_t req,
+		     uint64_t rem)
+{
+	struct timespec want, left = { 0, 0 };
+	struct nd_call c = { .op = ND_SLEEP, .a = { clk, flags },
+			     .in = &want, .in_len = sizeof(want),
+			     .out = &left, .out_cap = sizeof(left) };
+
+	if (task_read(t, req, &want, sizeof(want)) < 0)
+		return -EFAULT;
+	if (want.tv_sec < 0 || want.tv_nsec < 0 || want.tv_nsec >= 1000000000L)
+		return -EINVAL;
+	nd_call(t->k->nd, &c);
+	if (c.result == -EINTR && rem && !(flags & TIMER_ABSTIME) &&
+	    task_write(t, rem, &left, sizeof(left)) < 0)
+		return -EFAULT;
+	return c.result;
+}
+
+long sys_nanosleep(struct task *t, const uint64_t a[6])
+{
+	return do_sleep(t, CLOCK_MONOTONIC, 0, a[0], a[1]);
+}
+
+long sys_clock_nanosleep(struct task *t, const uint64_t a[6])
+{
+	return do_sleep(t, (long)(int)a[0], (long)(int)a[1], a[2], a[3]);
+}
+
+long sys_sched_yield(struct task *t, const uint64_t a[6])
+{
+	return 0;
+}

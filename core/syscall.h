@@ -1,0 +1,28 @@
+/* core/syscall.h — the guest syscall table and dispatcher. The table
+ * (core/syscalls.def) names every implemented syscall and its handler;
+ * everything else gets -ENOSYS and one warning naming it. */
+#ifndef DEJA_SYSCALL_H
+#define DEJA_SYSCALL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct task;
+
+/* A handler returns the guest-visible result (>= 0 or -errno), or
+ * SYS_HOST_RUNS to let the host execute the syscall itself (exit). */
+typedef long (*syscall_fn)(struct task *t, const uint64_t a[6]);
+#define SYS_HOST_RUNS LONG_MIN
+
+#define SYSCALL(name) long sys_##name(struct task *t, const uint64_t a[6]);
+#include "core/syscalls.def"
+#undef SYSCALL
+
+/* Name of any x86-64 syscall number (implemented or not), or NULL. */
+const char *syscall_name(long nr);
+bool syscall_implemented(long nr);
+/* Handle the syscall in t->regs; returns the result to give the guest. */
+long syscall_dispatch(struct task *t, long nr, const uint64_t a[6]);
+
+#endif

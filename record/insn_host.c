@@ -1,0 +1,100 @@
+/* record/insn_host.c — executes, on the host CPU, the instructions that
+ * deja trapped in the guest (rdtsc, rdtscp, cpuid, xgetbv, rdrand,
+ * rdseed), for the recorder to log. An instruction the CPU lacks is
+ * answered -EOPNOTSUPP, so the guest gets SIGILL as it would natively. */
+#include <cpuid.h>
+#include <errno.h>
+#include <string.h>
+
+#include "record/record.h"
+
+static void cpuid_raw(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
+}
+
+static int cpu_has(uint32_t leaf, int reg, int bit)
+{
+	uint32_t r[4];
+
+	cpuid_raw(leaf & 0x80000000, 0, r);
+	if (r[0] < leaf)
+		return 0;
+	cpuid_raw(leaf, 0, r);
+	return (r[reg] >> bit) & 1;
+}
+
+static long do_rdtsc(struct nd_call *c)
+{
+	uint32_t lo, hi, aux = 0;
+	uint64_t tsc;
+
+	if (c->a[0]) {
+		if (!cpu_has(0x80000001, 3, 27))
+			return -EOPNOTSUPP;
+		__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+	} else {
+		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	}
+	tsc = (uint64_t)hi << 32 | lo;
+	memcpy(c->out, &tsc, 8);
+	memcpy((char *)c->out + 8, &aux, 4);
+	c->out_len = 12;
+	return 0;
+}
+
+static long do_xgetbv(struct nd_call *c)
+{
+	uint32_t lo, hi;
+	uint64_t v;
+
+	if (!cpu_has(1, 2, 27)) /* OSXSAVE */
+		return -EOPNOTSUPP;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"((uint32_t)c->a[0]));
+	v = (uint64_t)hi << 32 | lo;
+	memcpy(c->out, &v, 8);
+	c->out_len = 8;
+	return 0;
+}
+
+static long do_rdrand(struct nd_call *c)
+{
+	uint64_t v = 0;
+	unsigned char ok;
+
+	if (c->a[0] ? !cpu_has(7, 1, 18) : !cpu_has(1, 2, 30))
+		return -EOPNOTSUPP;
+	if (c->a[0])
+		__asm__ volatile("rdseed %0; setc %1" : "=r"(v), "=qm"(ok));
+	else
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
+	memcpy(c->out, &v, 8);
+	c->out_len = 8;
+	return ok;
+}
+
+long host_insn(struct nd_call *c)
+{
+	uint32_t r[4];
+
+	switch (c->op) {
+	case ND_RDTSC:
+		if (c->out_cap < 12)
+			return -EINVAL;
+		return do_rdtsc(c);
+	case ND_CPUID:
+		if (c->out_cap < 16)
+			return -EINVAL;
+		cpuid_raw((uint32_t)c->a[0], (uint32_t)c->a[1], r);
+		memcpy(c->out, r, 16);
+		c->out_len = 16;
+		return 0;
+	case ND_XGETBV:
+		return c->out_cap < 8 ? -EINVAL : do_xgetbv(c);
+	case ND_RDRAND:
+		return c->out_cap < 8 ? -EINVAL : do_rdrand(c);
+	default:
+		return -ENOSYS;
+	}
+}
