@@ -109,8 +109,8 @@ static void log_syscall(struct task *t, long nr, const uint64_t a[6],
 static int handle_syscall(struct task *t)
 {
 	guest_regs *r = &t->regs;
-	long nr = (long)r->orig_rax, result;
-	uint64_t a[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
+	uint64_t a[6];
+	long nr = syscall_decode(r, a), result;
 
 	if (plat_syscall_abi_foreign(t->plat) == 1) {
 		if (!t->k->warned[0]) {

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <sys/syscall.h>
+#include <sys/user.h>
 
 #include "core/task.h"
 
@@ -34,4 +35,15 @@ long syscall_dispatch(struct task *t, long nr, const uint64_t a[6])
 			kernel_warn(t->k, "unknown syscall %ld, returning ENOSYS", nr);
 	}
 	return -ENOSYS;
+}
+
+long syscall_decode(const struct user_regs_struct *r, uint64_t a[6])
+{
+	a[0] = r->rdi;
+	a[1] = r->rsi;
+	a[2] = r->rdx;
+	a[3] = r->r10;
+	a[4] = r->r8;
+	a[5] = r->r9;
+	return (long)r->orig_rax;
 }

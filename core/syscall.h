@@ -22,6 +22,10 @@ typedef long (*syscall_fn)(struct task *t, const uint64_t a[6]);
 /* Name of any x86-64 syscall number (implemented or not), or NULL. */
 const char *syscall_name(long nr);
 bool syscall_implemented(long nr);
+struct user_regs_struct;
+/* The x86-64 syscall ABI: number in orig_rax, arguments in rdi, rsi,
+ * rdx, r10, r8, r9. Returns the number. */
+long syscall_decode(const struct user_regs_struct *r, uint64_t a[6]);
 /* Handle the syscall in t->regs; returns the result to give the guest. */
 long syscall_dispatch(struct task *t, long nr, const uint64_t a[6]);
 

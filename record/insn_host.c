@@ -4,6 +4,8 @@
  * answered -EOPNOTSUPP, so the guest gets SIGILL as it would natively. */
 #include <cpuid.h>
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <string.h>
 
 #include "record/record.h"
@@ -25,13 +27,50 @@ static int cpu_has(uint32_t leaf, int reg, int bit)
 	return (r[reg] >> bit) & 1;
 }
 
+/* Whether the CPU executes an instruction, tested by running it once
+ * under a SIGILL handler: hypervisors sometimes allow what CPUID hides
+ * (rdtscp here) or hide what CPUID shows. Cached per kind. */
+static sigjmp_buf probe_env;
+
+static void probe_sigill(int sig)
+{
+	siglongjmp(probe_env, 1);
+}
+
+enum { PROBE_RDTSCP, PROBE_RDRAND, PROBE_RDSEED, PROBE_XGETBV, PROBE_N };
+
+static int runs(int kind)
+{
+	static signed char known[PROBE_N] = { -1, -1, -1, -1 };
+	struct sigaction sa = { .sa_handler = probe_sigill }, old;
+	volatile int ok = 0;
+	uint32_t lo, hi, aux;
+	uint64_t v;
+
+	if (known[kind] >= 0)
+		return known[kind];
+	sigaction(SIGILL, &sa, &old);
+	if (sigsetjmp(probe_env, 1) == 0) {
+		switch (kind) {
+		case PROBE_RDTSCP: __asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux)); break;
+		case PROBE_RDRAND: __asm__ volatile("rdrand %0" : "=r"(v) : : "cc"); break;
+		case PROBE_RDSEED: __asm__ volatile("rdseed %0" : "=r"(v) : : "cc"); break;
+		case PROBE_XGETBV: __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0)); break;
+		}
+		ok = 1;
+	}
+	sigaction(SIGILL, &old, NULL);
+	known[kind] = (signed char)ok;
+	return ok;
+}
+
 static long do_rdtsc(struct nd_call *c)
 {
 	uint32_t lo, hi, aux = 0;
 	uint64_t tsc;
 
 	if (c->a[0]) {
-		if (!cpu_has(0x80000001, 3, 27))
+		if (!runs(PROBE_RDTSCP))
 			return -EOPNOTSUPP;
 		__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
 	} else {
@@ -49,7 +88,7 @@ static long do_xgetbv(struct nd_call *c)
 	uint32_t lo, hi;
 	uint64_t v;
 
-	if (!cpu_has(1, 2, 27)) /* OSXSAVE */
+	if (!cpu_has(1, 2, 27) || !runs(PROBE_XGETBV)) /* OSXSAVE */
 		return -EOPNOTSUPP;
 	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"((uint32_t)c->a[0]));
 	v = (uint64_t)hi << 32 | lo;
@@ -63,7 +102,7 @@ static long do_rdrand(struct nd_call *c)
 	uint64_t v = 0;
 	unsigned char ok;
 
-	if (c->a[0] ? !cpu_has(7, 1, 18) : !cpu_has(1, 2, 30))
+	if (!runs(c->a[0] ? PROBE_RDSEED : PROBE_RDRAND))
 		return -EOPNOTSUPP;
 	if (c->a[0])
 		__asm__ volatile("rdseed %0; setc %1" : "=r"(v), "=qm"(ok));

@@ -21,6 +21,7 @@ enum trace_err {
 	TRACE_E_NOMEM = -6,
 	TRACE_E_END = -7,       /* no more events (clean end of stream) */
 	TRACE_E_NOBLOB = -8,    /* a referenced blob is not in the trace */
+	TRACE_E_INVAL = -9,     /* bad argument (event type, nargs, size) */
 };
 const char *trace_strerror(int err);
 
@@ -100,10 +101,13 @@ int trace_reader_rewind(struct trace_reader *r);
 /* A malloc'd copy of a blob; caller frees *data. */
 int trace_reader_blob(struct trace_reader *r, const uint8_t hash[16],
 		      void **data, size_t *len);
-/* Sizes for `deja info`: file bytes, blob count and bytes, chunk count. */
+/* Sizes for `deja info`: file bytes, blob count and bytes, chunk count.
+ * blob_bytes and raw_event_bytes are uncompressed sizes; the comp_
+ * fields are the compressed payload bytes stored in the file. */
 struct trace_stats {
 	uint64_t file_bytes, event_chunks, events, blobs, blob_bytes,
 		raw_event_bytes;
+	uint64_t comp_event_bytes, comp_blob_bytes;
 };
 void trace_reader_stats(const struct trace_reader *r, struct trace_stats *s);
 void trace_reader_close(struct trace_reader *r);
