@@ -57,7 +57,13 @@ static int replay(const char *path, bool quiet)
 		replay_nd_finish(nd);
 	if (rc == 0 && nd->failed)
 		rc = KERNEL_E_ND;
-	rc = rc < 0 ? kernel_error_exit(rc, nd) : exit_code_of(status);
+	if (rc == 0 && !trace_reader_complete(r)) {
+		cli_error("%s is truncated (the recording was interrupted): replayed all %llu events it holds, but its end is missing",
+			  path, (unsigned long long)nd->events);
+		rc = EXIT_TRACE_BAD;
+	} else {
+		rc = rc < 0 ? kernel_error_exit(rc, nd) : exit_code_of(status);
+	}
 	replay_nd_free(nd);
 	trace_reader_close(r);
 	return rc;

@@ -1,6 +1,7 @@
 /* cli/main.c — the deja executable: subcommand dispatch, messages and
  * where traces live. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,8 @@ int main(int argc, char **argv)
 		{ "dump", cmd_dump }, { "info", cmd_info }, { "doctor", cmd_doctor },
 	};
 
+	/* A guest writing to a closed pipe gets EPIPE; deja must not die. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return EXIT_USAGE;

@@ -83,6 +83,8 @@ static void read_func_symbols(Elf *e, struct load_plan *p)
 		    !sh.sh_entsize || !(d = elf_getdata(scn, NULL)))
 			continue;
 		size_t n = sh.sh_size / sh.sh_entsize;
+		if (!n)
+			continue;
 		uint64_t *v = realloc(p->func_starts,
 				      (p->nfunc + n) * sizeof(uint64_t));
 		if (!v)

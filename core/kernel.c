@@ -147,7 +147,7 @@ static int handle_trap(struct task *t, int *deliver)
 static int run_loop(struct task *t, int *wait_status)
 {
 	struct plat_stop stop;
-	int sig = 0, rc;
+	int sig = 0, dying = 0, rc;
 
 	for (;;) {
 		rc = plat_resume(t->plat, sig, &stop);
@@ -161,6 +161,17 @@ static int run_loop(struct task *t, int *wait_status)
 		}
 		if (plat_get_regs(t->plat, &t->regs) < 0)
 			return KERNEL_E_PLATFORM;
+		if (dying) { /* only let the fatal signal through */
+			sig = stop.kind == PLAT_STOP_SIGNAL && stop.sig == dying ? dying : 0;
+			continue;
+		}
+		dying = nd_outside_kill(t->k->nd);
+		if (dying) { /* the recording was interrupted here */
+			if (stop.kind == PLAT_STOP_SYSCALL)
+				plat_finish_syscall(t->plat, &t->regs, -EINTR);
+			plat_kill(t->plat, dying);
+			continue;
+		}
 		if (stop.kind == PLAT_STOP_SYSCALL)
 			rc = handle_syscall(t);
 		else {

@@ -44,6 +44,13 @@ void nd_guest_exit(struct nd *nd, uint32_t tid, int wait_status)
 		nd->ops->guest_exit(nd, tid, wait_status);
 }
 
+int nd_outside_kill(struct nd *nd)
+{
+	if (nd->failed || !nd->ops->outside_kill)
+		return 0;
+	return nd->ops->outside_kill(nd);
+}
+
 void nd_fail(struct nd *nd, int why, const char *fmt, ...)
 {
 	va_list ap;

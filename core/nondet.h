@@ -59,6 +59,9 @@ struct nd_ops {
 	void (*call)(struct nd *nd, struct nd_call *c);
 	void (*syscall_done)(struct nd *nd, const struct nd_syscall *s);
 	void (*guest_exit)(struct nd *nd, uint32_t tid, int wait_status);
+	/* A signal from outside the guest system (the user's Ctrl-C) that
+	 * ended the recording here, or 0. Record: always 0. */
+	int (*outside_kill)(struct nd *nd);
 };
 
 /* Shared state of either implementation; they embed it first. */
@@ -75,6 +78,7 @@ struct nd {
 void nd_call(struct nd *nd, struct nd_call *c);
 void nd_syscall_done(struct nd *nd, const struct nd_syscall *s);
 void nd_guest_exit(struct nd *nd, uint32_t tid, int wait_status);
+int nd_outside_kill(struct nd *nd);
 /* Mark the run failed with a printf-style one-line reason (first wins). */
 void nd_fail(struct nd *nd, int why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -8,7 +8,7 @@
 
 #include "core/task.h"
 
-int path_is_self_exe(const struct task *t, const char *path)
+static int is_self_exe(const struct task *t, const char *path)
 {
 	char own[64];
 
@@ -17,15 +17,31 @@ int path_is_self_exe(const struct task *t, const char *path)
 	       !strcmp(path, "/proc/thread-self/exe") || !strcmp(path, own);
 }
 
-/* /proc/self names the guest process, which is a host process too. */
+/* Length of a /proc prefix naming the guest process ("/proc/self",
+ * "/proc/<guest pid>"), or 0. */
+static size_t proc_self_prefix(const struct task *t, const char *p)
+{
+	char own[32];
+	int n = snprintf(own, sizeof(own), "/proc/%u", t->pid);
+
+	if (!strncmp(p, "/proc/self", 10) && (p[10] == '/' || !p[10]))
+		return 10;
+	if (!strncmp(p, own, (size_t)n) && (p[n] == '/' || !p[n]))
+		return (size_t)n;
+	return 0;
+}
+
+/* The guest process is a host process too: its /proc entries are the
+ * host's for that pid (answers are logged like any host file). */
 static void rewrite_proc_self(struct task *t, char *p, size_t cap)
 {
 	char tmp[PATH_MAX];
+	size_t skip = proc_self_prefix(t, p);
 
-	if (strncmp(p, "/proc/self/", 11) && strcmp(p, "/proc/self"))
+	if (!skip)
 		return;
 	snprintf(tmp, sizeof(tmp), "/proc/%d%s", (int)plat_host_pid(t->plat),
-		 p + 10);
+		 p + skip);
 	snprintf(p, cap, "%s", tmp);
 }
 
@@ -39,6 +55,7 @@ long path_resolve(struct task *t, int dirfd, uint64_t addr, int flags,
 		return rc;
 	if (!p[0] && !(flags & AT_EMPTY_PATH))
 		return -ENOENT;
+	hp->self_exe = is_self_exe(t, p);
 	rewrite_proc_self(t, p, sizeof(p));
 	hp->dirfd = AT_FDCWD;
 	if (p[0] == '/') {

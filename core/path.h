@@ -12,13 +12,12 @@ struct task;
 struct host_path {
 	int dirfd;              /* AT_FDCWD or a host fd (record) */
 	char path[PATH_MAX];
+	int self_exe;           /* the guest named its own executable link */
 };
 
 /* Read the path at ADDR (relative to guest DIRFD) and resolve it.
  * Returns 0 or -errno (EFAULT, ENAMETOOLONG, EBADF, ENOENT for ""). */
 long path_resolve(struct task *t, int dirfd, uint64_t addr, int flags,
 		  struct host_path *hp);
-/* True if the guest path names the guest's own executable link. */
-int path_is_self_exe(const struct task *t, const char *path);
 
 #endif

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/ptrace.h>
 #include <sys/rseq.h>
 #include <sys/syscall.h>
@@ -105,6 +106,8 @@ static void __attribute__((noreturn)) child_main(void)
 	syscall(SYS_set_robust_list, NULL, 24);
 	syscall(SYS_set_tid_address, NULL);
 	syscall(SYS_close_range, 0, ~0U, 0);
+	/* no core dumps: a wait status must not depend on the host's limit */
+	setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 	stub = mmap((void *)PLAT_STUB_ADDR, PLAT_STUB_SIZE,
 		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
 		    MAP_FIXED_NOREPLACE, -1, 0);
@@ -237,6 +240,12 @@ void plat_destroy(struct plat_task *t)
 	if (t->memfd >= 0)
 		close(t->memfd);
 	free(t);
+}
+
+void plat_kill(struct plat_task *t, int sig)
+{
+	if (t->pid > 0)
+		kill(t->pid, sig);
 }
 
 static void decode_stop(struct plat_task *t, int st, struct plat_stop *stop)

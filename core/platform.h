@@ -42,6 +42,8 @@ struct plat_stop {
 int plat_spawn(struct plat_task **out);
 pid_t plat_host_pid(const struct plat_task *t);
 void plat_destroy(struct plat_task *t); /* kills the process if alive */
+/* Make the guest die of SIG at its next resume (SIGKILL: at once). */
+void plat_kill(struct plat_task *t, int sig);
 
 /* Resume the guest (delivering SIG if nonzero) until its next stop. */
 int plat_resume(struct plat_task *t, int sig, struct plat_stop *stop);

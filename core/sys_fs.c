@@ -25,7 +25,7 @@ static long do_openat(struct task *t, int dirfd, uint64_t path, int flags,
 
 	if (rc < 0)
 		return rc;
-	if (path_is_self_exe(t, hp.path))
+	if (hp.self_exe)
 		snprintf(hp.path, sizeof(hp.path), "%s", t->k->program);
 	c.a[0] = hp.dirfd;
 	c.a[1] = flags | O_CLOEXEC;
@@ -213,7 +213,7 @@ static long do_readlinkat(struct task *t, int dirfd, uint64_t path,
 		return rc;
 	if ((long)size <= 0)
 		return -EINVAL;
-	if (path_is_self_exe(t, hp.path)) {
+	if (hp.self_exe) {
 		size_t n = strlen(t->k->program);
 		n = n < size ? n : size;
 		return task_write(t, buf, t->k->program, n) < 0 ? -EFAULT : (long)n;
@@ -340,4 +340,63 @@ long sys_renameat(struct task *t, const uint64_t a[6])
 long sys_renameat2(struct task *t, const uint64_t a[6])
 {
 	return do_rename(t, (int)a[0], a[1], (int)a[2], a[3], (long)a[4]);
+}
+
+static long do_symlinkat(struct task *t, uint64_t target, int dirfd,
+			 uint64_t linkpath)
+{
+	char what[PATH_MAX];
+	struct host_path at;
+	struct nd_call c = { .op = ND_SYMLINK };
+	long rc = task_read_path(t, target, what, sizeof(what));
+
+	if (rc == 0)
+		rc = path_resolve(t, dirfd, linkpath, 0, &at);
+	if (rc < 0)
+		return rc;
+	c.path = what; /* stored as given: a link's target is not resolved */
+	c.a[0] = at.dirfd;
+	c.path2 = at.path;
+	nd_call(t->k->nd, &c);
+	return c.result;
+}
+
+long sys_symlink(struct task *t, const uint64_t a[6])
+{
+	return do_symlinkat(t, a[0], AT_FDCWD, a[1]);
+}
+
+long sys_symlinkat(struct task *t, const uint64_t a[6])
+{
+	return do_symlinkat(t, a[0], (int)a[1], a[2]);
+}
+
+static long do_linkat(struct task *t, int olddir, uint64_t oldp, int newdir,
+		      uint64_t newp, long flags)
+{
+	struct host_path from, to;
+	struct nd_call c = { .op = ND_LINK };
+	long rc = path_resolve(t, olddir, oldp, (int)flags, &from);
+
+	if (rc == 0)
+		rc = path_resolve(t, newdir, newp, 0, &to);
+	if (rc < 0)
+		return rc;
+	c.a[0] = from.dirfd;
+	c.a[1] = to.dirfd;
+	c.a[2] = flags;
+	c.path = from.path;
+	c.path2 = to.path;
+	nd_call(t->k->nd, &c);
+	return c.result;
+}
+
+long sys_link(struct task *t, const uint64_t a[6])
+{
+	return do_linkat(t, AT_FDCWD, a[0], AT_FDCWD, a[1], 0);
+}
+
+long sys_linkat(struct task *t, const uint64_t a[6])
+{
+	return do_linkat(t, (int)a[0], a[1], (int)a[2], a[3], (long)a[4]);
 }

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/syscall.h"
@@ -17,7 +19,20 @@ struct replay_nd {
 	struct nd base;
 	struct trace_reader *r;
 	bool quiet;
+	bool peeked;            /* 'ahead' holds the next event, unconsumed */
+	int ahead_rc;
+	struct trace_event ahead;
 };
+
+static int read_event(struct replay_nd *rn, struct trace_event *ev)
+{
+	if (rn->peeked) {
+		rn->peeked = false;
+		*ev = rn->ahead;
+		return rn->ahead_rc;
+	}
+	return trace_reader_next(rn->r, ev);
+}
 
 static const char *sysname(long nr, char *buf, size_t cap)
 {
@@ -57,7 +72,7 @@ static void describe(const struct trace_event *ev, char *buf, size_t cap)
 static bool next(struct replay_nd *rn, struct trace_event *ev,
 		 const char *observed)
 {
-	int rc = trace_reader_next(rn->r, ev);
+	int rc = read_event(rn, ev);
 	struct nd *nd = &rn->base;
 
 	if (rc == TRACE_E_END && !trace_reader_complete(rn->r))
@@ -172,10 +187,33 @@ static void rep_exit(struct nd *nd, uint32_t tid, int status)
 		diverged(rn, &ev, obs);
 }
 
+/* Signals that reach a guest only from outside the guest system. */
+static bool outside_signal(int sig)
+{
+	return sig == SIGINT || sig == SIGQUIT || sig == SIGTERM ||
+	       sig == SIGHUP || sig == SIGKILL;
+}
+
+static int rep_outside_kill(struct nd *nd)
+{
+	struct replay_nd *rn = (struct replay_nd *)nd;
+	int st;
+
+	if (!rn->peeked) {
+		rn->ahead_rc = trace_reader_next(rn->r, &rn->ahead);
+		rn->peeked = true;
+	}
+	if (rn->ahead_rc < 0 || rn->ahead.type != EV_EXIT)
+		return 0;
+	st = (int)rn->ahead.result;
+	return WIFSIGNALED(st) && outside_signal(WTERMSIG(st)) ? WTERMSIG(st) : 0;
+}
+
 static const struct nd_ops replay_ops = {
 	.call = rep_call,
 	.syscall_done = rep_syscall,
 	.guest_exit = rep_exit,
+	.outside_kill = rep_outside_kill,
 };
 
 struct nd *replay_nd_new(struct trace_reader *r, bool quiet)
@@ -198,7 +236,7 @@ void replay_nd_finish(struct nd *nd)
 
 	if (nd->failed)
 		return;
-	if (trace_reader_next(rn->r, &ev) == 0) {
+	if (read_event(rn, &ev) == 0) {
 		describe(&ev, what, sizeof(what));
 		nd_fail(nd, ND_DIVERGED, "replay diverged: the guest system ended but the trace goes on at event #%llu (%s)",
 			(unsigned long long)ev.index, what);
