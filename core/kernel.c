@@ -112,17 +112,9 @@ static int handle_syscall(struct task *t)
 	uint64_t a[6];
 	long nr = syscall_decode(r, a), result;
 
-	if (plat_syscall_abi_foreign(t->plat) == 1) {
-		if (!t->k->warned[0]) {
-			t->k->warned[0] = 1;
-			kernel_warn(t->k, "32-bit syscalls (int 0x80, x32) are not supported, returning ENOSYS");
-		}
-		result = -ENOSYS;
-	} else {
-		t->k->nd->context = syscall_name(nr);
-		result = syscall_dispatch(t, nr, a);
-		t->k->nd->context = NULL;
-	}
+	t->k->nd->context = syscall_name(nr);
+	result = syscall_dispatch(t, nr, a);
+	t->k->nd->context = NULL;
 	if (result == SYS_HOST_RUNS)
 		return 1;
 	log_syscall(t, nr, a, result);
@@ -172,9 +164,13 @@ static int run_loop(struct task *t, int *wait_status)
 			plat_kill(t->plat, dying);
 			continue;
 		}
-		if (stop.kind == PLAT_STOP_SYSCALL)
+		if (stop.kind == PLAT_STOP_SYSCALL) {
 			rc = handle_syscall(t);
-		else {
+		} else if (stop.kind == PLAT_STOP_FOREIGN_SYSCALL) {
+			if (!t->k->warned_foreign++)
+				kernel_warn(t->k, "32-bit syscalls (int 0x80) are not supported, returning ENOSYS");
+			rc = plat_refuse_foreign_syscall(t->plat, &t->regs, -ENOSYS);
+		} else {
 			sig = stop.sig;
 			rc = sig == SIGILL ? handle_trap(t, &sig) : 0;
 		}

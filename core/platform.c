@@ -46,16 +46,13 @@ static const unsigned char stub_code[] = { 0x0f, 0x05, 0xcc };
 #define SD_IP_LO offsetof(struct seccomp_data, instruction_pointer)
 #define SD_IP_HI (offsetof(struct seccomp_data, instruction_pointer) + 4)
 
-/* Trace every syscall except those made from the stub page; syscalls of
- * another ABI (int 0x80, x32) are traced with data 1 so the kernel can
- * refuse them. */
+/* Trace every syscall except those made from the stub page. Syscalls of
+ * the i386 ABI (int 0x80) raise SIGSYS instead (SECCOMP_RET_TRAP), so the
+ * kernel can tell them apart without an extra ptrace call per syscall. */
 static struct sock_filter filter_code[] = {
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_ARCH),
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE | 1),
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_NR),
-	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE | 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_IP_LO),
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)STUB_AFTER_SYSCALL, 0, 3),
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_IP_HI),
@@ -268,6 +265,8 @@ static void decode_stop(struct plat_task *t, int st, struct plat_stop *stop)
 	if (ptrace(PTRACE_GETSIGINFO, t->pid, 0, &si) == 0) {
 		stop->fault_code = si.si_code;
 		stop->fault_addr = (uint64_t)(uintptr_t)si.si_addr;
+		if (si.si_signo == SIGSYS && si.si_code == 1 /* SYS_SECCOMP */)
+			stop->kind = PLAT_STOP_FOREIGN_SYSCALL;
 	}
 }
 
@@ -293,15 +292,6 @@ int plat_resume(struct plat_task *t, int sig, struct plat_stop *stop)
 	return 0;
 }
 
-int plat_syscall_abi_foreign(struct plat_task *t)
-{
-	unsigned long msg = 0;
-
-	if (ptrace(PTRACE_GETEVENTMSG, t->pid, 0, &msg) < 0)
-		return -errno;
-	return msg == 1;
-}
-
 int plat_get_regs(struct plat_task *t, guest_regs *r)
 {
 	return ptrace(PTRACE_GETREGS, t->pid, 0, r) < 0 ? -errno : 0;
@@ -315,6 +305,13 @@ int plat_set_regs(struct plat_task *t, const guest_regs *r)
 int plat_finish_syscall(struct plat_task *t, guest_regs *regs, long result)
 {
 	regs->orig_rax = (unsigned long)-1; /* the host must not run it */
+	regs->rax = (unsigned long)result;
+	return plat_set_regs(t, regs);
+}
+
+int plat_refuse_foreign_syscall(struct plat_task *t, guest_regs *regs,
+				long result)
+{
 	regs->rax = (unsigned long)result;
 	return plat_set_regs(t, regs);
 }

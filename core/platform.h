@@ -25,6 +25,7 @@ struct plat_task;
 
 enum plat_stop_kind {
 	PLAT_STOP_SYSCALL, /* the guest asked for a syscall; regs hold it */
+	PLAT_STOP_FOREIGN_SYSCALL, /* an i386 (int 0x80) syscall: refuse it */
 	PLAT_STOP_SIGNAL,  /* a signal is about to be delivered: sig, addr */
 	PLAT_STOP_EXITED,  /* the process is gone: status is a wait status */
 };
@@ -48,16 +49,15 @@ void plat_kill(struct plat_task *t, int sig);
 /* Resume the guest (delivering SIG if nonzero) until its next stop. */
 int plat_resume(struct plat_task *t, int sig, struct plat_stop *stop);
 
-/* At a PLAT_STOP_SYSCALL stop: 1 if the syscall uses another ABI
- * (int 0x80 or x32), 0 for a native x86-64 syscall. */
-int plat_syscall_abi_foreign(struct plat_task *t);
-
 int plat_get_regs(struct plat_task *t, guest_regs *r);
 int plat_set_regs(struct plat_task *t, const guest_regs *r);
 /* Make the intercepted syscall at the current stop return RESULT:
  * sets rax and cancels the host's execution of it. REGS are the guest's
  * registers as read at this stop (modified copies allowed). */
 int plat_finish_syscall(struct plat_task *t, guest_regs *regs, long result);
+/* The same at a PLAT_STOP_FOREIGN_SYSCALL stop (the SIGSYS is dropped). */
+int plat_refuse_foreign_syscall(struct plat_task *t, guest_regs *regs,
+				long result);
 
 /* Run a syscall inside the guest process (mmap, munmap, mprotect...) and
  * return its raw result (>= 0 or -errno). Guest registers are preserved. */

@@ -25,7 +25,10 @@ long syscall_dispatch(struct task *t, long nr, const uint64_t a[6])
 {
 	if (syscall_implemented(nr))
 		return table[nr](t, a);
-	if (nr >= 0 && nr < TABLE_SIZE && !t->k->warned[nr]) {
+	if (nr < 0 || nr >= TABLE_SIZE) {
+		if (!t->k->warned_big++)
+			kernel_warn(t->k, "unknown syscall %ld, returning ENOSYS", nr);
+	} else if (!t->k->warned[nr]) {
 		const char *name = syscall_name(nr);
 		t->k->warned[nr] = 1;
 		if (name)

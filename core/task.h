@@ -33,6 +33,8 @@ struct kernel {
 	char *program;          /* absolute path of the executable */
 	uint32_t next_pid;
 	uint8_t warned[512];    /* unknown syscalls already reported */
+	int warned_foreign;     /* int 0x80 reported; numbers >= 512 reported */
+	int warned_big;
 	uint8_t *scratch;       /* buffer for data moving through the kernel */
 	size_t scratch_cap;
 	struct rlimit_slot { bool known; uint64_t cur, max; } rlim[16];
