@@ -26,8 +26,7 @@ static const char record_usage[] =
 	"guest's status (128+N if a signal N killed it).\n"
 	"\n"
 	"  -o TRACE   write the trace here (default: $DEJA_TRACE_DIR or\n"
-	"             ~/.local/share/deja, a fresh name, and 'latest' there)\n"
-	"  -v         print each guest syscall (not yet: reserved)\n";
+	"             ~/.local/share/deja, a fresh name, and 'latest' there)\n";
 
 static void print_warning(const char *msg)
 {
@@ -158,8 +157,6 @@ int cmd_record(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
 			out = argv[++i];
-		} else if (!strcmp(argv[i], "-v")) {
-			continue;
 		} else {
 			cli_error("record: unknown option '%s'", argv[i]);
 			fputs(record_usage, stderr);

@@ -13,7 +13,6 @@ struct kernel_config {
 	const char *program;   /* absolute path of the executable */
 	char *const *argv;     /* guest argv (argv[0] as given by the user) */
 	char *const *envp;     /* guest environment */
-	int verbose;           /* print each syscall to stderr (strace-like) */
 	void (*warn)(const char *msg); /* one-line warnings (unknown syscalls) */
 };
 

@@ -14,9 +14,11 @@ int task_read(struct task *t, uint64_t addr, void *buf, size_t len)
 {
 	if (!len)
 		return 0;
-	if (!addr)
+	if (!addr || plat_mem_read(t->plat, addr, buf, len) < 0)
 		return -EFAULT;
-	return plat_mem_read(t->plat, addr, buf, len) < 0 ? -EFAULT : 0;
+	/* the guest must see its own code, not deja's traps */
+	patch_unpatch_view(t->k->patches, addr, buf, len);
+	return 0;
 }
 
 int task_write(struct task *t, uint64_t addr, const void *buf, size_t len)
