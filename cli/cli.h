@@ -3,6 +3,8 @@
 #ifndef DEJA_CLI_H
 #define DEJA_CLI_H
 
+#include <stdbool.h>
+
 /* deja's own exit codes. record and replay otherwise exit with the
  * guest's status (128+N when the guest was killed by signal N). */
 #define EXIT_USAGE 2        /* bad command line */
@@ -23,6 +25,15 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Resolve a trace argument: NULL means the latest recording. Returns a
  * malloc'd path or NULL (after printing why). */
 char *cli_trace_path(const char *arg);
+/* Parse the arguments of a command of the form "NAME [FLAG] [TRACE]":
+ * FLAG (e.g. "-q", may be NULL) sets *flag_seen; --help prints USAGE.
+ * Returns -1 to go on with *path (malloc'd; the latest trace when none
+ * was named), or the exit code to return at once. */
+int cli_trace_command(int argc, char **argv, const char *flag,
+		      bool *flag_seen, const char *usage, char **path);
+/* Why a trace operation failed: trace_strerror(), or for TRACE_E_IO the
+ * system's reason (errno, which the trace library keeps). */
+const char *cli_trace_error(int err);
 /* Directory for new traces: $DEJA_TRACE_DIR or ~/.local/share/deja. */
 char *cli_trace_dir(void);
 /* deja's exit code for a guest wait status (128+N for signal N). */

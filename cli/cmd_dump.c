@@ -203,7 +203,7 @@ static int dump(const char *path, bool json)
 
 	r = trace_reader_open(path, &err);
 	if (!r) {
-		cli_error("cannot read %s: %s", path, trace_strerror(err));
+		cli_error("cannot read %s: %s", path, cli_trace_error(err));
 		return EXIT_TRACE_BAD;
 	}
 	while ((err = trace_reader_next(r, &ev)) == TRACE_OK) {
@@ -216,7 +216,7 @@ static int dump(const char *path, bool json)
 	fflush(stdout);
 	if (err != TRACE_E_END) {
 		cli_error("%s: event %" PRIu64 ": %s", path, n,
-			  trace_strerror(err));
+			  cli_trace_error(err));
 		trace_reader_close(r);
 		return EXIT_TRACE_BAD;
 	}
@@ -230,28 +230,12 @@ static int dump(const char *path, bool json)
 
 int cmd_dump(int argc, char **argv)
 {
-	const char *trace = NULL;
 	bool json = false;
 	char *path;
-	int rc;
+	int rc = cli_trace_command(argc, argv, "--json", &json, dump_usage, &path);
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			json = true;
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(dump_usage, stdout);
-			return 0;
-		} else if (argv[i][0] == '-' || trace) {
-			cli_error("dump: unexpected argument '%s'", argv[i]);
-			fputs(dump_usage, stderr);
-			return EXIT_USAGE;
-		} else {
-			trace = argv[i];
-		}
-	}
-	path = cli_trace_path(trace);
-	if (!path)
-		return EXIT_TRACE_BAD;
+	if (rc >= 0)
+		return rc;
 	rc = dump(path, json);
 	free(path);
 	return rc;

@@ -123,28 +123,15 @@ static void print_stats(const struct trace_reader *r)
 
 int cmd_info(int argc, char **argv)
 {
-	const char *trace = NULL;
 	struct trace_reader *r;
 	char *path;
-	int err = 0;
+	int err = 0, rc = cli_trace_command(argc, argv, NULL, NULL, info_usage, &path);
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(info_usage, stdout);
-			return 0;
-		} else if (argv[i][0] == '-' || trace) {
-			cli_error("info: unexpected argument '%s'", argv[i]);
-			fputs(info_usage, stderr);
-			return EXIT_USAGE;
-		}
-		trace = argv[i];
-	}
-	path = cli_trace_path(trace);
-	if (!path)
-		return EXIT_TRACE_BAD;
+	if (rc >= 0)
+		return rc;
 	r = trace_reader_open(path, &err);
 	if (!r) {
-		cli_error("cannot read %s: %s", path, trace_strerror(err));
+		cli_error("cannot read %s: %s", path, cli_trace_error(err));
 		free(path);
 		return EXIT_TRACE_BAD;
 	}

@@ -120,7 +120,7 @@ static int record(const char *program, char **argv, const char *out,
 	w = trace_writer_open(out, &meta, &err);
 	trace_meta_free(&meta);
 	if (!w) {
-		cli_error("cannot write trace %s: %s", out, trace_strerror(err));
+		cli_error("cannot write trace %s: %s", out, cli_trace_error(err));
 		return EXIT_HOST;
 	}
 	if (is_default)
@@ -133,7 +133,7 @@ static int record(const char *program, char **argv, const char *out,
 	if (rc < 0) {
 		rc = kernel_error_exit(rc, nd);
 	} else if (err < 0) {
-		cli_error("cannot finish trace %s: %s", out, trace_strerror(err));
+		cli_error("cannot finish trace %s: %s", out, cli_trace_error(err));
 		rc = EXIT_HOST;
 	} else {
 		rc = exit_code_of(status);

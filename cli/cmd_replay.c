@@ -36,7 +36,7 @@ static int replay(const char *path, bool quiet)
 	struct nd *nd;
 
 	if (!r) {
-		cli_error("cannot replay %s: %s", path, trace_strerror(err));
+		cli_error("cannot replay %s: %s", path, cli_trace_error(err));
 		return EXIT_TRACE_BAD;
 	}
 	m = trace_reader_meta(r);
@@ -71,28 +71,12 @@ static int replay(const char *path, bool quiet)
 
 int cmd_replay(int argc, char **argv)
 {
-	const char *trace = NULL;
 	bool quiet = false;
 	char *path;
-	int rc;
+	int rc = cli_trace_command(argc, argv, "-q", &quiet, replay_usage, &path);
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-q")) {
-			quiet = true;
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(replay_usage, stdout);
-			return 0;
-		} else if (argv[i][0] == '-' || trace) {
-			cli_error("replay: unexpected argument '%s'", argv[i]);
-			fputs(replay_usage, stderr);
-			return EXIT_USAGE;
-		} else {
-			trace = argv[i];
-		}
-	}
-	path = cli_trace_path(trace);
-	if (!path)
-		return EXIT_TRACE_BAD;
+	if (rc >= 0)
+		return rc;
 	rc = replay(path, quiet);
 	free(path);
 	return rc;

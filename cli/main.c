@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "core/syscall.h"
+#include "traces/trace.h"
 
 static const char usage[] =
 	"usage: deja <command> [options] [args]\n"
@@ -82,6 +83,34 @@ char *cli_trace_path(const char *arg)
 		return NULL;
 	}
 	return path;
+}
+
+const char *cli_trace_error(int err)
+{
+	return err == TRACE_E_IO && errno ? strerror(errno) : trace_strerror(err);
+}
+
+int cli_trace_command(int argc, char **argv, const char *flag,
+		      bool *flag_seen, const char *usage, char **path)
+{
+	const char *trace = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (flag && !strcmp(argv[i], flag)) {
+			*flag_seen = true;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (argv[i][0] == '-' || trace) {
+			cli_error("%s: unexpected argument '%s'", argv[0], argv[i]);
+			fputs(usage, stderr);
+			return EXIT_USAGE;
+		} else {
+			trace = argv[i];
+		}
+	}
+	*path = cli_trace_path(trace);
+	return *path ? -1 : EXIT_TRACE_BAD;
 }
 
 int main(int argc, char **argv)

@@ -307,12 +307,14 @@ long sys_mkdirat(struct task *t, const uint64_t a[6])
 	return path_op(t, ND_MKDIR, (int)a[0], a[1], (long)a[2]);
 }
 
-static long do_rename(struct task *t, int olddir, uint64_t oldp, int newdir,
-		      uint64_t newp, long flags)
+/* An op on two paths: rename, link. RFLAGS apply to the first path. */
+static long two_path_op(struct task *t, enum nd_op op, int olddir,
+			uint64_t oldp, int newdir, uint64_t newp, long flags,
+			int rflags)
 {
 	struct host_path from, to;
-	struct nd_call c = { .op = ND_RENAME };
-	long rc = path_resolve(t, olddir, oldp, 0, &from);
+	struct nd_call c = { .op = op };
+	long rc = path_resolve(t, olddir, oldp, rflags, &from);
 
 	if (rc == 0)
 		rc = path_resolve(t, newdir, newp, 0, &to);
@@ -325,6 +327,12 @@ static long do_rename(struct task *t, int olddir, uint64_t oldp, int newdir,
 	c.path2 = to.path;
 	nd_call(t->k->nd, &c);
 	return c.result;
+}
+
+static long do_rename(struct task *t, int olddir, uint64_t oldp, int newdir,
+		      uint64_t newp, long flags)
+{
+	return two_path_op(t, ND_RENAME, olddir, oldp, newdir, newp, flags, 0);
 }
 
 long sys_rename(struct task *t, const uint64_t a[6])
@@ -374,21 +382,8 @@ long sys_symlinkat(struct task *t, const uint64_t a[6])
 static long do_linkat(struct task *t, int olddir, uint64_t oldp, int newdir,
 		      uint64_t newp, long flags)
 {
-	struct host_path from, to;
-	struct nd_call c = { .op = ND_LINK };
-	long rc = path_resolve(t, olddir, oldp, (int)flags, &from);
-
-	if (rc == 0)
-		rc = path_resolve(t, newdir, newp, 0, &to);
-	if (rc < 0)
-		return rc;
-	c.a[0] = from.dirfd;
-	c.a[1] = to.dirfd;
-	c.a[2] = flags;
-	c.path = from.path;
-	c.path2 = to.path;
-	nd_call(t->k->nd, &c);
-	return c.result;
+	return two_path_op(t, ND_LINK, olddir, oldp, newdir, newp, flags,
+			   (int)(flags & AT_EMPTY_PATH));
 }
 
 long sys_link(struct task *t, const uint64_t a[6])
