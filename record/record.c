@@ -5,11 +5,34 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct record_nd {
 	struct nd base;
 	struct trace_writer *w;
+	int64_t last_flush_ns;
 };
+
+/* Flush buffered events before an op that may block for long (a read
+ * from a terminal or pipe, a sleep) if the last flush is older than
+ * this: a recorder killed while its guest waits keeps nearly all. */
+#define FLUSH_INTERVAL_NS 500000000LL
+
+static void flush_if_stale(struct record_nd *rn, const struct nd_call *c)
+{
+	struct timespec ts;
+	int64_t now;
+
+	if (c->op != ND_READ && c->op != ND_SLEEP)
+		return;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	if (now - rn->last_flush_ns < FLUSH_INTERVAL_NS)
+		return;
+	rn->last_flush_ns = now;
+	if (trace_writer_flush(rn->w) < 0)
+		nd_fail(&rn->base, ND_HOST_ERR, "cannot write the trace");
+}
 
 static void put(struct record_nd *rn, struct trace_event *ev)
 {
@@ -28,6 +51,7 @@ static void rec_call(struct nd *nd, struct nd_call *c)
 				  .rip = c->guest_ip };
 	int rc;
 
+	flush_if_stale(rn, c);
 	host_exec(c);
 	ev.result = c->result;
 	if (c->blob) {
