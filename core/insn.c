@@ -61,12 +61,19 @@ static int emu_rdtsc(struct nd *nd, const struct patch_site *s,
 	uint32_t aux;
 	int rc;
 
-	c.a[0] = s->kind == PATCH_RDTSCP;
+	c.a[0] = s->kind == PATCH_RDTSCP ? 1 : s->kind == PATCH_RDPID ? 2 : 0;
 	rc = ask(nd, &c, s, out, sizeof(out));
 	if (rc < 0)
 		return rc;
 	memcpy(&tsc, out, 8);
 	memcpy(&aux, out + 8, 4);
+	if (s->kind == PATCH_RDPID) { /* rdpid r64: TSC_AUX zero-extended */
+		unsigned long long *dst = gpr(r, s->reg);
+		if (!dst)
+			return -EINVAL;
+		*dst = aux;
+		return 0;
+	}
 	r->rax = (uint32_t)tsc;
 	r->rdx = tsc >> 32;
 	if (s->kind == PATCH_RDTSCP)
@@ -144,6 +151,7 @@ int insn_emulate(struct nd *nd, const struct patch_site *site,
 	switch (site->kind) {
 	case PATCH_RDTSC:
 	case PATCH_RDTSCP:
+	case PATCH_RDPID:
 		rc = emu_rdtsc(nd, site, regs);
 		break;
 	case PATCH_CPUID:

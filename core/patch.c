@@ -27,6 +27,7 @@ const char *patch_kind_name(int kind)
 	case PATCH_RDRAND: return "rdrand";
 	case PATCH_RDSEED: return "rdseed";
 	case PATCH_XGETBV: return "xgetbv";
+	case PATCH_RDPID: return "rdpid";
 	}
 	return "?";
 }
@@ -115,6 +116,7 @@ static int kind_of(ZydisMnemonic m)
 	case ZYDIS_MNEMONIC_RDRAND: return PATCH_RDRAND;
 	case ZYDIS_MNEMONIC_RDSEED: return PATCH_RDSEED;
 	case ZYDIS_MNEMONIC_XGETBV: return PATCH_XGETBV;
+	case ZYDIS_MNEMONIC_RDPID: return PATCH_RDPID;
 	default: return 0;
 	}
 }
@@ -127,7 +129,7 @@ static void fill_site(struct patch_site *s, uint64_t addr, const uint8_t *p,
 	s->len = in->length;
 	s->kind = (uint8_t)kind;
 	memcpy(s->orig, p, PATCH_TRAP_LEN);
-	if (kind == PATCH_RDRAND || kind == PATCH_RDSEED) {
+	if (kind == PATCH_RDRAND || kind == PATCH_RDSEED || kind == PATCH_RDPID) {
 		/* 0f c7 /6 or /7 with mod == 3: the register is ModRM.rm
 		 * extended by REX.B; the width is the operand size. */
 		s->reg = (uint8_t)(in->raw.modrm.rm | (in->raw.rex.B << 3));

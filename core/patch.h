@@ -16,6 +16,7 @@ enum patch_kind {
 	PATCH_RDRAND,
 	PATCH_RDSEED,
 	PATCH_XGETBV,
+	PATCH_RDPID,       /* reads TSC_AUX (the CPU number) into a register */
 };
 const char *patch_kind_name(int kind);
 
@@ -26,7 +27,7 @@ struct patch_site {
 	uint64_t addr;     /* guest address of the instruction */
 	uint8_t len;       /* its full length in bytes */
 	uint8_t kind;      /* enum patch_kind */
-	uint8_t reg;       /* rdrand/rdseed: destination GPR number 0..15 */
+	uint8_t reg;       /* rdrand/rdseed/rdpid: destination GPR 0..15 */
 	uint8_t width;     /* rdrand/rdseed: operand size in bytes 2, 4, 8 */
 	uint8_t orig[PATCH_TRAP_LEN]; /* the bytes the trap replaced */
 };

@@ -37,11 +37,12 @@ static void probe_sigill(int sig)
 	siglongjmp(probe_env, 1);
 }
 
-enum { PROBE_RDTSCP, PROBE_RDRAND, PROBE_RDSEED, PROBE_XGETBV, PROBE_N };
+enum { PROBE_RDTSCP, PROBE_RDRAND, PROBE_RDSEED, PROBE_XGETBV, PROBE_RDPID,
+       PROBE_N };
 
 static int runs(int kind)
 {
-	static signed char known[PROBE_N] = { -1, -1, -1, -1 };
+	static signed char known[PROBE_N] = { -1, -1, -1, -1, -1 };
 	struct sigaction sa = { .sa_handler = probe_sigill }, old;
 	volatile int ok = 0;
 	uint32_t lo, hi, aux;
@@ -56,6 +57,7 @@ static int runs(int kind)
 		case PROBE_RDRAND: __asm__ volatile("rdrand %0" : "=r"(v) : : "cc"); break;
 		case PROBE_RDSEED: __asm__ volatile("rdseed %0" : "=r"(v) : : "cc"); break;
 		case PROBE_XGETBV: __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0)); break;
+		case PROBE_RDPID: __asm__ volatile("rdpid %0" : "=r"(v)); break;
 		}
 		ok = 1;
 	}
@@ -69,7 +71,14 @@ static long do_rdtsc(struct nd_call *c)
 	uint32_t lo, hi, aux = 0;
 	uint64_t tsc;
 
-	if (c->a[0]) {
+	if (c->a[0] == 2) { /* rdpid: only TSC_AUX */
+		uint64_t v;
+		if (!runs(PROBE_RDPID))
+			return -EOPNOTSUPP;
+		__asm__ volatile("rdpid %0" : "=r"(v));
+		lo = hi = 0;
+		aux = (uint32_t)v;
+	} else if (c->a[0]) {
 		if (!runs(PROBE_RDTSCP))
 			return -EOPNOTSUPP;
 		__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));

@@ -373,7 +373,9 @@ static void fake_call(struct nd *nd, struct nd_call *c)
 static void fake_noop(struct nd *nd, const struct nd_syscall *s) {}
 static void fake_exit(struct nd *nd, uint32_t tid, int st) {}
 
-static const struct nd_ops fake_ops = { fake_call, fake_noop, fake_exit };
+static const struct nd_ops fake_ops = {
+	.call = fake_call, .syscall_done = fake_noop, .guest_exit = fake_exit,
+};
 
 static void fake_init(struct fake_nd *f)
 {
@@ -424,6 +426,44 @@ static void test_emulate_rdtsc(void **state)
 	assert_int_equal(r.rdx, 0x11223344ULL);
 	assert_int_equal(r.rcx, 0x9abcdef0ULL);
 	assert_int_equal(r.rip, BASE + 10);
+}
+
+/* rdpid r64 (f3 0f c7 /7, mod 3): found with its register, emulated from
+ * the TSC_AUX part of an ND_RDTSC answer (a0 = 2), zero-extended. */
+static void test_rdpid(void **state)
+{
+	static const uint8_t code[] = {
+		0xf3, 0x0f, 0xc7, 0xf8,       /* 0 rdpid rax */
+		0xf3, 0x41, 0x0f, 0xc7, 0xfb, /* 4 rdpid r11 */
+		0xc3,                         /* 9 ret */
+	};
+	struct patch_table *pt = patch_table_new();
+	const struct patch_site *s;
+	struct fake_nd f;
+	guest_regs r;
+
+	assert_int_equal(patch_scan(pt, BASE, code, sizeof(code), NULL, 0), 2);
+	s = patch_lookup(pt, BASE);
+	assert_non_null(s);
+	assert_int_equal(s->kind, PATCH_RDPID);
+	assert_int_equal(s->len, 4);
+	assert_int_equal(s->reg, 0);
+	s = patch_lookup(pt, BASE + 4);
+	assert_non_null(s);
+	assert_int_equal(s->kind, PATCH_RDPID);
+	assert_int_equal(s->len, 5);
+	assert_int_equal(s->reg, 11);
+
+	fake_init(&f);
+	regs_fill(&r);
+	assert_int_equal(insn_emulate(&f.nd, s, &r), 0);
+	assert_int_equal(f.last.op, ND_RDTSC);
+	assert_int_equal(f.last.a[0], 2);
+	assert_int_equal(r.r11, 0x9abcdef0ULL);
+	assert_int_equal(r.rax, ~0ULL);
+	assert_int_equal(r.rdx, ~0ULL);
+	assert_int_equal(r.rip, BASE + 9);
+	patch_table_free(pt);
 }
 
 static void test_emulate_cpuid_xgetbv(void **state)
@@ -580,6 +620,7 @@ int main(void)
 		cmocka_unit_test(test_remove_range),
 		cmocka_unit_test(test_scan_compiled_function),
 		cmocka_unit_test(test_emulate_rdtsc),
+		cmocka_unit_test(test_rdpid),
 		cmocka_unit_test(test_emulate_cpuid_xgetbv),
 		cmocka_unit_test(test_emulate_rdrand_widths),
 		cmocka_unit_test(test_emulate_errors),
