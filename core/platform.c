@@ -262,7 +262,12 @@ static void decode_stop(struct plat_task *t, int st, struct plat_stop *stop)
 	}
 	stop->kind = PLAT_STOP_SIGNAL;
 	stop->sig = WSTOPSIG(st);
-	if (ptrace(PTRACE_GETSIGINFO, t->pid, 0, &si) == 0) {
+	/* A group-stop (Ctrl-Z reached the guest) has no siginfo: there is
+	 * nothing to deliver; resuming continues the guest. */
+	if (ptrace(PTRACE_GETSIGINFO, t->pid, 0, &si) < 0) {
+		if (errno == EINVAL)
+			stop->sig = 0;
+	} else {
 		stop->fault_code = si.si_code;
 		stop->fault_addr = (uint64_t)(uintptr_t)si.si_addr;
 		if (si.si_signo == SIGSYS && si.si_code == 1 /* SYS_SECCOMP */)

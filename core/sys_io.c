@@ -3,6 +3,7 @@
  * data the guest writes goes out through it (ND_WRITE). */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/uio.h>
 
 #include "core/syscall.h"
@@ -54,6 +55,8 @@ static long host_write(struct task *t, struct file *f, const void *buf,
 			     .console = f->console };
 
 	nd_call(t->k->nd, &c);
+	if (c.result == -EPIPE) /* as Linux: the writer also gets SIGPIPE */
+		plat_kill(t->plat, SIGPIPE);
 	return c.result;
 }
 

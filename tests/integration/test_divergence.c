@@ -4,6 +4,8 @@
  * (changing or dropping one event, keeping every checksum valid) and
  * checks that `deja replay` stops with exit 3 and a message naming the
  * event number, the syscall, the expected and the observed values.
+ * Also: a killed recorder leaves a usable trace, and SIGPIPE is raised
+ * and reproduced as Linux does.
  *
  * usage: test_divergence --deja PATH --guests DIR */
 #include <fcntl.h>
@@ -225,12 +227,33 @@ static void test_killed_recorder(void **state)
 	expect_in(slurp(err), "truncated");
 }
 
+/* A writer whose reader went away dies of SIGPIPE (exit 141), recorded
+ * and replayed alike: deja raises it as Linux does. */
+static void test_sigpipe(void **state)
+{
+	char trace[512], err[512], cmd[2048];
+	int ws;
+
+	path_of(trace, sizeof(trace), "yes.deja");
+	path_of(err, sizeof(err), "yes.err");
+	/* bash, for PIPESTATUS: the status of deja, not of head */
+	snprintf(cmd, sizeof(cmd),
+		 "bash -c \"'%s' record -o '%s' '%s/yes.static' 2>'%s' | head -c 10 >/dev/null;"
+		 " exit \\${PIPESTATUS[0]}\"", deja_bin, trace, guest_dir, err);
+	fflush(NULL);
+	ws = system(cmd);
+	assert_true(WIFEXITED(ws));
+	assert_int_equal(WEXITSTATUS(ws), 141);
+	assert_int_equal(run_deja((const char *[]){ "replay", "-q", trace, NULL }, err), 141);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_changed_syscall_result),
 		cmocka_unit_test(test_missing_host_input),
 		cmocka_unit_test(test_killed_recorder),
+		cmocka_unit_test(test_sigpipe),
 	};
 	int rc;
 
