@@ -66,6 +66,22 @@ static int setup_stdio(struct task *t)
 	return 0;
 }
 
+/* Use the CPU's own traps where they really work; rewrite the rest. */
+static int setup_insn_traps(struct kernel *k, struct task *t)
+{
+	int rc = plat_enable_insn_faults(t->plat, &k->tsc_faults, &k->cpuid_faults);
+
+	if (rc < 0)
+		return rc;
+	if (k->tsc_faults) {
+		patch_table_skip(k->patches, PATCH_RDTSC);
+		patch_table_skip(k->patches, PATCH_RDTSCP);
+	}
+	if (k->cpuid_faults)
+		patch_table_skip(k->patches, PATCH_CPUID);
+	return 0;
+}
+
 /* Load the program (through the logging layer: the trace keeps its
  * bytes) into a fresh guest process. */
 static int boot(struct kernel *k, struct task *t)
@@ -82,6 +98,8 @@ static int boot(struct kernel *k, struct task *t)
 		rc = KERNEL_E_DYNAMIC;
 	if (rc == 0) {
 		rc = plat_spawn(&t->plat);
+		if (rc == 0)
+			rc = setup_insn_traps(k, t);
 		if (rc < 0)
 			rc = KERNEL_E_PLATFORM;
 	}
@@ -121,19 +139,61 @@ static int handle_syscall(struct task *t)
 	return plat_finish_syscall(t->plat, r, result) < 0 ? -1 : 0;
 }
 
-/* A SIGILL at a site deja rewrote: emulate the original instruction. */
-static int handle_trap(struct task *t, int *deliver)
+/* Emulate the trapped instruction S; a CPU lacking it (answer logged as
+ * an error) gives the guest the SIGILL it would get without deja. */
+static int emulate(struct task *t, const struct patch_site *s, int *deliver)
+{
+	if (insn_emulate(t->k->nd, s, &t->regs) < 0) {
+		*deliver = SIGILL;
+		return 0;
+	}
+	*deliver = 0;
+	return plat_set_regs(t->plat, &t->regs);
+}
+
+/* A SIGILL at a site deja rewrote into ud2. */
+static int handle_patched(struct task *t, int *deliver)
 {
 	const struct patch_site *s = patch_lookup(t->k->patches, t->regs.rip);
 
-	if (!s)
+	return s ? emulate(t, s, deliver) : 0;
+}
+
+/* A SIGSEGV the CPU raised for rdtsc/rdtscp (PR_SET_TSC) or cpuid (CPUID
+ * faulting), where those hardware traps work. */
+static int handle_faulted(struct task *t, const struct plat_stop *stop,
+			  int *deliver)
+{
+	struct kernel *k = t->k;
+	struct patch_site s = { .addr = t->regs.rip, .len = 2 };
+	uint8_t b[3] = { 0 };
+
+	if (stop->fault_code != SI_KERNEL || !(k->tsc_faults || k->cpuid_faults) ||
+	    plat_mem_read(t->plat, s.addr, b, 2) < 0 || b[0] != 0x0f)
 		return 0;
-	/* The CPU lacks the instruction (answer logged as an error): the
-	 * guest gets the SIGILL it would get without deja. */
-	if (insn_emulate(t->k->nd, s, &t->regs) < 0)
+	if (k->tsc_faults && b[1] == 0x31)
+		s.kind = PATCH_RDTSC;
+	else if (k->cpuid_faults && b[1] == 0xa2)
+		s.kind = PATCH_CPUID;
+	else if (k->tsc_faults && b[1] == 0x01 &&
+		 plat_mem_read(t->plat, s.addr + 2, b + 2, 1) == 0 && b[2] == 0xf9)
+		s.kind = PATCH_RDTSCP, s.len = 3;
+	else
 		return 0;
-	*deliver = 0;
-	return plat_set_regs(t->plat, &t->regs);
+	return emulate(t, &s, deliver);
+}
+
+/* A signal stop: an instruction trap to emulate, or a signal for the
+ * guest (*deliver). */
+static int handle_signal(struct task *t, const struct plat_stop *stop,
+			 int *deliver)
+{
+	*deliver = stop->sig;
+	if (stop->sig == SIGILL)
+		return handle_patched(t, deliver);
+	if (stop->sig == SIGSEGV)
+		return handle_faulted(t, stop, deliver);
+	return 0;
 }
 
 static int run_loop(struct task *t, int *wait_status)
@@ -171,8 +231,7 @@ static int run_loop(struct task *t, int *wait_status)
 				kernel_warn(t->k, "32-bit syscalls (int 0x80) are not supported, returning ENOSYS");
 			rc = plat_refuse_foreign_syscall(t->plat, &t->regs, -ENOSYS);
 		} else {
-			sig = stop.sig;
-			rc = sig == SIGILL ? handle_trap(t, &sig) : 0;
+			rc = handle_signal(t, &stop, &sig);
 		}
 		if (rc < 0)
 			return KERNEL_E_PLATFORM;

@@ -16,7 +16,13 @@ static const uint8_t trap_bytes[PATCH_TRAP_LEN] = { 0x0f, 0x0b };
 struct patch_table {
 	struct patch_site *v;
 	size_t n;
+	unsigned skip;  /* bit per patch_kind not to rewrite */
 };
+
+void patch_table_skip(struct patch_table *pt, int kind)
+{
+	pt->skip |= 1u << kind;
+}
 
 const char *patch_kind_name(int kind)
 {
@@ -222,6 +228,8 @@ int patch_scan(struct patch_table *pt, uint64_t base, const uint8_t *code,
 			    &dec, NULL, code + off, len - off, &in))) {
 			int kind = kind_of(in.mnemonic);
 
+			if (pt->skip & (1u << kind))
+				kind = 0;
 			next = off + in.length;
 			/* An instruction over a known start is a misdecode:
 			 * do not trust it, resume at the start. */

@@ -35,7 +35,13 @@ struct plat_task {
 #define RSEQ_SIG_X86 0x53053053
 
 /* The stub page: syscall at +0, int3 at +2. */
-static const unsigned char stub_code[] = { 0x0f, 0x05, 0xcc };
+static const unsigned char stub_code[] = {
+	0x0f, 0x05, 0xcc, 0x90,  /* +0 syscall; int3 */
+	0x0f, 0x31, 0xcc, 0x90,  /* +4 rdtsc; int3: does PR_SET_TSC trap? */
+	0x0f, 0xa2, 0xcc,        /* +8 cpuid; int3: does CPUID fault? */
+};
+#define STUB_RDTSC_TRIAL 4
+#define STUB_CPUID_TRIAL 8
 #define STUB_SYSCALL PLAT_STUB_ADDR
 #define STUB_AFTER_SYSCALL (PLAT_STUB_ADDR + 2)
 #define STUB_AFTER_INT3 (PLAT_STUB_ADDR + 3)
@@ -319,6 +325,69 @@ int plat_refuse_foreign_syscall(struct plat_task *t, guest_regs *regs,
 {
 	regs->rax = (unsigned long)result;
 	return plat_set_regs(t, regs);
+}
+
+/* Run the 2-byte instruction at stub offset OFF: 1 if it faulted
+ * (SIGSEGV at it), 0 if it ran to the int3 after it, or -errno. */
+static int stub_trial(struct plat_task *t, unsigned off)
+{
+	guest_regs saved, r;
+	int st, rc, faulted;
+
+	rc = plat_get_regs(t, &saved);
+	if (rc < 0)
+		return rc;
+	r = saved;
+	r.orig_rax = (unsigned long)-1;
+	r.rax = r.rcx = 0;
+	r.rip = PLAT_STUB_ADDR + off;
+	rc = plat_set_regs(t, &r);
+	if (rc < 0)
+		return rc;
+	if (ptrace(PTRACE_CONT, t->pid, 0, 0) < 0)
+		return -errno;
+	rc = wait_stop(t->pid, &st);
+	if (rc < 0 || !WIFSTOPPED(st))
+		return rc < 0 ? rc : -ESRCH;
+	rc = plat_get_regs(t, &r);
+	if (rc < 0)
+		return rc;
+	faulted = WSTOPSIG(st) == SIGSEGV && r.rip == PLAT_STUB_ADDR + off;
+	if (!faulted && !(WSTOPSIG(st) == SIGTRAP && r.rip == PLAT_STUB_ADDR + off + 3))
+		return -EPROTO;
+	rc = plat_set_regs(t, &saved);
+	return rc < 0 ? rc : faulted;
+}
+
+/* Ask the host CPU to fault on rdtsc/rdtscp and cpuid in this process,
+ * then test that it really does: some hypervisors accept the request
+ * and ignore it. */
+int plat_enable_insn_faults(struct plat_task *t, int *tsc, int *cpuid)
+{
+	long r;
+	int rc;
+
+	*tsc = *cpuid = 0;
+	r = plat_guest_syscall(t, SYS_prctl, PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0, 0);
+	if (r == 0) {
+		rc = stub_trial(t, STUB_RDTSC_TRIAL);
+		if (rc < 0)
+			return rc;
+		*tsc = rc;
+		if (!rc) /* accepted but ignored: undo it */
+			plat_guest_syscall(t, SYS_prctl, PR_SET_TSC, PR_TSC_ENABLE, 0, 0, 0, 0);
+	}
+	r = plat_guest_syscall(t, SYS_arch_prctl, 0x1012 /* ARCH_SET_CPUID */, 0,
+			       0, 0, 0, 0);
+	if (r == 0) {
+		rc = stub_trial(t, STUB_CPUID_TRIAL);
+		if (rc < 0)
+			return rc;
+		*cpuid = rc;
+		if (!rc)
+			plat_guest_syscall(t, SYS_arch_prctl, 0x1012, 1, 0, 0, 0, 0);
+	}
+	return 0;
 }
 
 /* Continue until the stub's int3; remember any other signal for later. */

@@ -64,6 +64,11 @@ int plat_refuse_foreign_syscall(struct plat_task *t, guest_regs *regs,
 long plat_guest_syscall(struct plat_task *t, long nr, long a0, long a1,
 			long a2, long a3, long a4, long a5);
 
+/* Make rdtsc/rdtscp (PR_SET_TSC) and cpuid (CPUID faulting) fault with
+ * SIGSEGV in the guest where the CPU really does it; *TSC and *CPUID say
+ * what works (tested by executing, not by the setup call's result). */
+int plat_enable_insn_faults(struct plat_task *t, int *tsc, int *cpuid);
+
 /* Guest memory. Writes work on read-only and executable pages too. */
 int plat_mem_read(struct plat_task *t, uint64_t addr, void *buf, size_t len);
 int plat_mem_write(struct plat_task *t, uint64_t addr, const void *buf,

@@ -32,6 +32,8 @@ struct kernel {
 	struct identity id;
 	char *program;          /* absolute path of the executable */
 	uint32_t next_pid;
+	int tsc_faults;         /* rdtsc/rdtscp fault by PR_SET_TSC here */
+	int cpuid_faults;       /* cpuid faults by CPUID faulting here */
 	uint8_t warned[512];    /* unknown syscalls already reported */
 	int warned_foreign;     /* int 0x80 reported; numbers >= 512 reported */
 	int warned_big;
