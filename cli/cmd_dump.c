@@ -155,7 +155,9 @@ static void print_text(const struct trace_event *ev)
 	}
 	if (ev->rip)
 		printf(" rip=0x%" PRIx64, ev->rip);
-	printf(" tid=%u\n", ev->tid);
+	if (ev->tid) /* host inputs belong to no thread */
+		printf(" tid=%u", ev->tid);
+	putchar('\n');
 }
 
 /* Names are ASCII identifiers; nothing to escape. */

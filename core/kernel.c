@@ -266,6 +266,7 @@ int kernel_run(struct nd *nd, const struct kernel_config *cfg,
 		rc = KERNEL_E_ND;
 out:
 	plat_destroy(t.plat);
+	shmap_clear(&t);
 	fdtable_free(t.files);
 	mm_free(t.mm);
 	free(t.cwd);

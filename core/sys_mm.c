@@ -2,8 +2,12 @@
  * mremap, madvise. deja chooses every address (core/mm.c) and performs
  * the mapping inside the guest process; file contents come through the
  * logging layer (ND_MAPFILE, stored once by content hash in the trace)
- * and are copied into private anonymous memory. */
+ * and are copied into private anonymous memory, or shared anonymous
+ * memory written back to the file (core/shmap.c) for shared writable
+ * mappings. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -57,9 +61,10 @@ static long choose_address(struct task *t, uint64_t addr, uint64_t len,
 	return addr ? (long)addr : -ENOMEM;
 }
 
-/* Copy a file range into the fresh mapping at START. */
+/* Copy a file range into the fresh mapping at START; *GOT is how many
+ * bytes of the file were there. */
 static long fill_from_file(struct task *t, struct file *f, uint64_t start,
-			   uint64_t len, uint64_t off, int prot)
+			   uint64_t len, uint64_t off, int prot, uint64_t *got)
 {
 	struct nd_call c = { .op = ND_MAPFILE, .a = { f->hostfd, (long)off,
 						      (long)len } };
@@ -78,48 +83,76 @@ static long fill_from_file(struct task *t, struct file *f, uint64_t start,
 	}
 	if (c.blob_len)
 		rc = plat_mem_write(t->plat, start, c.blob, c.blob_len);
+	*got = c.blob_len;
 	free(c.blob);
 	return rc;
 }
 
+/* Checks for a file mapping; *WRITE_BACK: shared, so changes go back. */
+static long check_file_map(struct task *t, const uint64_t a[6],
+			   struct file **f, bool *write_back)
+{
+	int prot = (int)a[2], flags = (int)a[3];
+
+	*f = NULL;
+	*write_back = false;
+	if (flags & MAP_ANONYMOUS)
+		return 0;
+	if (a[5] & (PAGE_SIZE_G - 1))
+		return -EINVAL;
+	*f = fd_get(t->files, (int)a[4]);
+	if (!*f)
+		return -EBADF;
+	if ((flags & MAP_SHARED) && ((*f)->flags & O_ACCMODE) == O_RDWR)
+		*write_back = true;
+	else if ((flags & MAP_SHARED) && (prot & PROT_WRITE))
+		return -EACCES;
+	return 0;
+}
+
+/* Fill the new mapping from its file and set its final protection. */
+static long populate(struct task *t, struct file *f, bool write_back,
+		     uint64_t addr, uint64_t len, uint64_t off, int prot)
+{
+	uint64_t got = 0;
+	long r = fill_from_file(t, f, addr, len, off, prot, &got);
+
+	if (r == 0 && !(prot & PROT_WRITE))
+		r = guest_call(t, SYS_mprotect, addr, len, (uint64_t)prot, 0);
+	if (r == 0 && write_back)
+		r = shmap_add(t, addr, addr + len, f, off, got);
+	return r;
+}
+
 long sys_mmap(struct task *t, const uint64_t a[6])
 {
-	uint64_t len = PAGE_UP(a[1]), off = a[5];
-	int prot = (int)a[2], flags = (int)a[3];
-	struct file *f = NULL;
+	uint64_t len = PAGE_UP(a[1]);
+	int prot = (int)a[2], flags = (int)a[3], host_flags;
+	struct file *f;
+	bool write_back;
 	long addr, r;
 
 	if (!a[1] || len < a[1] || !(flags & (MAP_SHARED | MAP_PRIVATE)))
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS)) {
-		if (off & (PAGE_SIZE_G - 1))
-			return -EINVAL;
-		f = fd_get(t->files, (int)a[4]);
-		if (!f)
-			return -EBADF;
-		if ((flags & MAP_SHARED) && (prot & PROT_WRITE)) {
-			kernel_warn(t->k, "shared writable file mappings are not supported yet");
-			return -ENODEV;
-		}
-	}
+	r = check_file_map(t, a, &f, &write_back);
+	if (r < 0)
+		return r;
 	addr = choose_address(t, a[0], len, flags);
 	if (addr < 0)
 		return addr;
+	shmap_writeback(t, (uint64_t)addr, (uint64_t)addr + len, 1);
+	host_flags = (flags & MAP_KEEP) | MAP_FIXED | MAP_ANONYMOUS;
+	if (f && !write_back)
+		host_flags = (host_flags & ~MAP_SHARED) | MAP_PRIVATE;
 	r = guest_call(t, SYS_mmap, (uint64_t)addr, len,
-		       f ? (uint64_t)(prot | PROT_WRITE) : (uint64_t)prot,
-		       (uint64_t)((flags & MAP_KEEP & ~(f ? MAP_SHARED : 0)) |
-				  MAP_FIXED | MAP_ANONYMOUS |
-				  (f ? MAP_PRIVATE : 0)));
+		       (uint64_t)(f ? prot | PROT_WRITE : prot), (uint64_t)host_flags);
 	if (r < 0)
 		return r;
 	mm_insert(t->mm, (uint64_t)addr, (uint64_t)addr + len, prot,
 		  flags & ~(MAP_FIXED | MAP_FIXED_NOREPLACE));
 	patch_remove_range(t->k->patches, (uint64_t)addr, len);
 	if (f) {
-		r = fill_from_file(t, f, (uint64_t)addr, len, off, prot);
-		if (r == 0 && !(prot & PROT_WRITE))
-			r = guest_call(t, SYS_mprotect, (uint64_t)addr, len,
-				       (uint64_t)prot, 0);
+		r = populate(t, f, write_back, (uint64_t)addr, len, a[5], prot);
 		if (r < 0) {
 			guest_call(t, SYS_munmap, (uint64_t)addr, len, 0, 0);
 			mm_remove(t->mm, (uint64_t)addr, (uint64_t)addr + len);
@@ -138,6 +171,7 @@ long sys_munmap(struct task *t, const uint64_t a[6])
 		return -EINVAL;
 	if (addr < PLAT_STUB_ADDR + PLAT_STUB_SIZE && addr + len > PLAT_STUB_ADDR)
 		return -EINVAL;
+	shmap_writeback(t, addr, addr + len, 1);
 	r = guest_call(t, SYS_munmap, addr, len, 0, 0);
 	if (r == 0) {
 		mm_remove(t->mm, addr, addr + len);
@@ -171,6 +205,19 @@ long sys_madvise(struct task *t, const uint64_t a[6])
 	if (a[0] & (PAGE_SIZE_G - 1))
 		return -EINVAL;
 	return guest_call(t, SYS_madvise, a[0], a[1], a[2], 0);
+}
+
+/* Shared file mappings reach their files here (and at munmap, exit). */
+long sys_msync(struct task *t, const uint64_t a[6])
+{
+	uint64_t addr = a[0], len = PAGE_UP(a[1]);
+
+	if ((addr & (PAGE_SIZE_G - 1)) || (a[2] & ~(uint64_t)(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
+	    ((a[2] & MS_ASYNC) && (a[2] & MS_SYNC)))
+		return -EINVAL;
+	if (!mm_fully_mapped(t->mm, addr, addr + len, 0))
+		return -ENOMEM;
+	return shmap_writeback(t, addr, addr + len, 0);
 }
 
 long sys_mremap(struct task *t, const uint64_t a[6])
@@ -207,6 +254,7 @@ long sys_mremap(struct task *t, const uint64_t a[6])
 		return r;
 	mm_remove(t->mm, old, old + oldlen);
 	mm_insert(t->mm, dst, dst + newlen, keep.prot, keep.flags);
+	shmap_move(t, old, oldlen, dst, newlen);
 	if (dst != old)
 		patch_remove_range(t->k->patches, old, oldlen);
 	return (long)dst;

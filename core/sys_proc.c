@@ -171,12 +171,15 @@ long sys_rseq(struct task *t, const uint64_t a[6])
 	return -ENOSYS;
 }
 
+/* The process ends: its shared file mappings reach their files first. */
 long sys_exit(struct task *t, const uint64_t a[6])
 {
+	shmap_writeback(t, 0, UINT64_MAX, 1);
 	return SYS_HOST_RUNS;
 }
 
 long sys_exit_group(struct task *t, const uint64_t a[6])
 {
+	shmap_writeback(t, 0, UINT64_MAX, 1);
 	return SYS_HOST_RUNS;
 }

@@ -16,6 +16,7 @@
 #include "core/nondet.h"
 #include "core/patch.h"
 #include "core/platform.h"
+#include "core/shmap.h"
 
 /* Virtual ids: the first guest process gets this pid (and tid). */
 #define GUEST_FIRST_PID 1000
@@ -51,6 +52,7 @@ struct task {
 	uint64_t clear_child_tid;
 	struct mm *mm;
 	struct fdtable *files;
+	struct shmaps shmaps;   /* shared writable file mappings */
 	char *cwd;              /* canonical absolute working directory */
 };
 

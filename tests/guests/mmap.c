@@ -59,12 +59,25 @@ static int file_tests(void)
 	printf("file map hash %016llx\n",
 	       (unsigned long long)guest_hash(m, 3 * PAGE, 0));
 	munmap(m, 3 * PAGE);
-	/* Shared read-only file mappings are supported; shared writable
-	 * ones are not yet (deja answers ENODEV with a warning). */
-	m = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, PAGE);
+	/* A shared writable mapping reaches the file at msync and munmap. */
+	m = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, PAGE);
 	if (m == MAP_FAILED)
 		return perror("mmap shared"), 1;
-	printf("shared read-only map: %.8s\n", (char *)m);
+	memcpy(m, "shared write", 12);
+	if (msync(m, PAGE, MS_SYNC) != 0)
+		return perror("msync"), 1;
+	if (pread(fd, page, 12, PAGE) != 12)
+		return perror("pread"), 1;
+	printf("after msync, pread sees: %.12s\n", page);
+	memcpy(m, "second write", 12);
+	munmap(m, PAGE);
+	if (pread(fd, page, 12, PAGE) != 12)
+		return perror("pread"), 1;
+	printf("after munmap, pread sees: %.12s\n", page);
+	m = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, PAGE);
+	if (m == MAP_FAILED)
+		return perror("mmap shared read-only"), 1;
+	printf("mapped again: %.12s\n", (char *)m);
 	munmap(m, PAGE);
 	close(fd);
 	return 0;
