@@ -5,7 +5,8 @@ For each workload: median wall time of N runs natively, under
 `deja record -o`, and under `deja replay -q`; the number of intercepted
 syscalls (from `deja dump`), the cost per intercepted syscall under
 record, the raw cost of one ptrace stop measured now by
-`deja doctor --json`, and trace bytes per event. Inputs are made once,
+`deja doctor --json`, and compressed event bytes per event (the blob store,
+e.g. the program's own bytes, left out). Inputs are made once,
 before and outside the measured runs. No thresholds: it only reports.
 
 usage: run_bench.py --deja PATH --workloads DIR [-n RUNS] [--keep]
@@ -95,6 +96,20 @@ def count_events(deja, trace):
     return sys_n, ev_n
 
 
+def event_bytes(deja, trace):
+    """Compressed bytes of the event stream (blobs, e.g. the program's own
+    bytes, left out), from `deja info`."""
+    p = subprocess.run([deja, 'info', trace], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL)
+    m = re.search(rb'event bytes:\s+(\d+) raw, (\d+) compressed', p.stdout)
+    return int(m.group(2)) if m else None
+
+
+# Below this many intercepted syscalls the per-syscall cost is lost in
+# run-to-run noise and is not printed.
+MIN_SYSCALLS_FOR_COST = 1000
+
+
 def doctor(deja):
     p = subprocess.run([deja, 'doctor', '--json'], stdout=subprocess.PIPE,
                        stderr=subprocess.DEVNULL)
@@ -143,8 +158,9 @@ def main():
             nsys = nev = size = None
             if rec is not None:
                 nsys, nev = count_events(deja, traces[0])
-                size = os.path.getsize(traces[0])
-            us_per = (rec - native) * 1e6 / nsys if rec is not None and native and nsys else None
+                size = event_bytes(deja, traces[0])
+            us_per = (rec - native) * 1e6 / nsys \
+                if rec is not None and native and nsys and nsys >= MIN_SYSCALLS_FOR_COST else None
             rows.append((name, native, rec, rep, ratio(rec, native), ratio(rep, native),
                          nsys, us_per, stop_us, ratio(us_per, stop_us),
                          ratio(size, nev)))
@@ -160,8 +176,9 @@ def main():
                             for i, (c, w) in enumerate(zip(row, widths))))
             if j == 0:
                 print('  '.join('-' * w for w in widths))
-        print('us/syscall = (record - native) / intercepted syscalls; '
-              'us/stop = us/syscall / ptrace stop cost')
+        print('us/syscall = (record - native) / intercepted syscalls (shown from %d syscalls); '
+              'us/stop = us/syscall / ptrace stop cost; B/event = compressed event bytes '
+              '(blobs excluded) / events' % MIN_SYSCALLS_FOR_COST)
     finally:
         if not a.keep:
             shutil.rmtree(tmp, ignore_errors=True)
