@@ -47,9 +47,9 @@ static int ask(struct nd *nd, struct nd_call *c, const struct patch_site *s,
 	c->out = out;
 	c->out_cap = want;
 	nd_call(nd, c);
-	if (c->result < 0 || c->out_len != want)
-		return -EIO;
-	return 0;
+	if (c->result < 0)
+		return (int)c->result;
+	return c->out_len == want ? 0 : -EIO;
 }
 
 static int emu_rdtsc(struct nd *nd, const struct patch_site *s,

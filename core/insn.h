@@ -9,7 +9,9 @@
 #include "core/patch.h"
 #include "core/platform.h"
 
-/* Returns 0, or -EINVAL if the site's kind is unknown. */
+/* Returns 0; -EINVAL if the site's kind is unknown; the logged error
+ * when the CPU could not run it (-EOPNOTSUPP: lacks the instruction,
+ * -EFAULT: the operand faults); -EIO for a malformed answer. */
 int insn_emulate(struct nd *nd, const struct patch_site *site,
 		 guest_regs *regs);
 

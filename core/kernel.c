@@ -139,12 +139,15 @@ static int handle_syscall(struct task *t)
 	return plat_finish_syscall(t->plat, r, result) < 0 ? -1 : 0;
 }
 
-/* Emulate the trapped instruction S; a CPU lacking it (answer logged as
- * an error) gives the guest the SIGILL it would get without deja. */
+/* Emulate the trapped instruction S. When the CPU could not run it (the
+ * answer is a logged error) the guest gets the signal it would get
+ * without deja: SIGSEGV for a faulting operand, else SIGILL. */
 static int emulate(struct task *t, const struct patch_site *s, int *deliver)
 {
-	if (insn_emulate(t->k->nd, s, &t->regs) < 0) {
-		*deliver = SIGILL;
+	int rc = insn_emulate(t->k->nd, s, &t->regs);
+
+	if (rc < 0) {
+		*deliver = rc == -EFAULT ? SIGSEGV : SIGILL;
 		return 0;
 	}
 	*deliver = 0;

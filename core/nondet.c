@@ -4,7 +4,11 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
 
 static const char *const op_names[ND_OP_MAX] = {
 #define HOSTOP(name, num) [num] = #name,
@@ -19,8 +23,35 @@ const char *nd_op_name(unsigned op)
 	return "?";
 }
 
+/* Paths under /proc name host pids, which differ from run to run. */
+static bool hashable_path(const char *p)
+{
+	return p && strncmp(p, "/proc/", 6) != 0;
+}
+
+/* What the guest determined about this op (bytes it writes, paths it
+ * names): replay must ask for exactly the same. Never 0 when present. */
+static uint64_t input_hash(const struct nd_call *c)
+{
+	XXH3_state_t st;
+	uint64_t h;
+
+	if (!c->in_len && !hashable_path(c->path) && !hashable_path(c->path2))
+		return 0;
+	XXH3_64bits_reset(&st);
+	if (c->in_len)
+		XXH3_64bits_update(&st, c->in, c->in_len);
+	if (hashable_path(c->path))
+		XXH3_64bits_update(&st, c->path, strlen(c->path) + 1);
+	if (hashable_path(c->path2))
+		XXH3_64bits_update(&st, c->path2, strlen(c->path2) + 1);
+	h = XXH3_64bits_digest(&st);
+	return h ? h : 1;
+}
+
 void nd_call(struct nd *nd, struct nd_call *c)
 {
+	c->input_hash = input_hash(c);
 	c->out_len = 0;
 	c->hostfd = -1;
 	c->blob = NULL;

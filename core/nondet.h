@@ -29,6 +29,9 @@ struct nd_call {
 	size_t out_cap;
 	bool console;           /* WRITE to the user's terminal */
 	uint64_t guest_ip;      /* instruction traps: guest pc, checked */
+	uint64_t input_hash;    /* set by nd_call: XXH3 of the guest-determined
+				   inputs (in bytes, paths); 0 if none.
+				   Logged and checked on replay. */
 	/* answers */
 	long result;            /* >= 0, or -errno: what the guest sees */
 	size_t out_len;         /* bytes written to out */

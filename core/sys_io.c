@@ -3,6 +3,7 @@
  * data the guest writes goes out through it (ND_WRITE). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <sys/uio.h>
 
@@ -129,8 +130,8 @@ static long read_iov(struct task *t, uint64_t addr, uint64_t cnt,
 	if (task_read(t, addr, iov, cnt * sizeof(*iov)) < 0)
 		return -EFAULT;
 	for (size_t i = 0; i < cnt; i++) {
-		if ((ssize_t)iov[i].iov_len < 0)
-			return -EINVAL;
+		if (iov[i].iov_len > (size_t)SSIZE_MAX - total)
+			return -EINVAL; /* the total must fit in ssize_t */
 		total += iov[i].iov_len;
 	}
 	return total > KERNEL_IO_MAX ? (long)KERNEL_IO_MAX : (long)total;

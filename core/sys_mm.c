@@ -25,7 +25,8 @@ static long guest_call(struct task *t, long nr, uint64_t a0, uint64_t a1,
 				  (long)a3, -1, 0);
 }
 
-/* Rewrite nondeterministic instructions in newly executable memory. */
+/* Rewrite nondeterministic instructions in memory that becomes
+ * executable (every site in the range, old ones included). */
 static void patch_region(struct task *t, uint64_t start, uint64_t len)
 {
 	uint8_t *buf = malloc(len);
@@ -33,11 +34,44 @@ static void patch_region(struct task *t, uint64_t start, uint64_t len)
 	if (!buf)
 		return;
 	if (plat_mem_read(t->plat, start, buf, len) == 0 &&
-	    patch_scan(t->k->patches, start, buf, len, NULL, 0) > 0) {
+	    patch_scan(t->k->patches, start, buf, len, NULL, 0) >= 0) {
 		patch_apply(t->k->patches, start, buf, len);
 		plat_mem_write(t->plat, start, buf, len);
 	}
 	free(buf);
+}
+
+/* Memory that stops being executable may be rewritten by the guest: put
+ * the original bytes back and forget the sites; they are found again
+ * when it becomes executable. */
+static void unpatch_region(struct task *t, uint64_t start, uint64_t len)
+{
+	uint8_t *buf;
+
+	if (!patch_count(t->k->patches) || !(buf = malloc(len)))
+		return;
+	if (plat_mem_read(t->plat, start, buf, len) == 0) {
+		patch_unpatch_view(t->k->patches, start, buf, len);
+		plat_mem_write(t->plat, start, buf, len);
+	}
+	patch_remove_range(t->k->patches, start, len);
+	free(buf);
+}
+
+/* Code written later into writable+executable memory is not scanned. */
+static void warn_wx(struct task *t, uint64_t addr)
+{
+	if (t->k->warned_wx++)
+		return;
+	kernel_warn(t->k, "memory at %#llx is writable and executable: rdtsc/cpuid/rdrand written there later are not trapped, and replay may diverge",
+		    (unsigned long long)addr);
+}
+
+/* True if [addr, addr+len) touches deja's stub page or leaves user space. */
+static bool hits_reserved(uint64_t addr, uint64_t len)
+{
+	return addr + len < addr || addr + len > PLAT_TASK_SIZE ||
+	       (addr < PLAT_STUB_ADDR + PLAT_STUB_SIZE && addr + len > PLAT_STUB_ADDR);
 }
 
 static long choose_address(struct task *t, uint64_t addr, uint64_t len,
@@ -103,6 +137,8 @@ static long check_file_map(struct task *t, const uint64_t a[6],
 	*f = fd_get(t->files, (int)a[4]);
 	if (!*f)
 		return -EBADF;
+	if (((*f)->flags & O_ACCMODE) == O_WRONLY)
+		return -EACCES;
 	if ((flags & MAP_SHARED) && ((*f)->flags & O_ACCMODE) == O_RDWR)
 		*write_back = true;
 	else if ((flags & MAP_SHARED) && (prot & PROT_WRITE))
@@ -151,6 +187,8 @@ long sys_mmap(struct task *t, const uint64_t a[6])
 	mm_insert(t->mm, (uint64_t)addr, (uint64_t)addr + len, prot,
 		  flags & ~(MAP_FIXED | MAP_FIXED_NOREPLACE));
 	patch_remove_range(t->k->patches, (uint64_t)addr, len);
+	if ((prot & PROT_EXEC) && (prot & PROT_WRITE))
+		warn_wx(t, (uint64_t)addr);
 	if (f) {
 		r = populate(t, f, write_back, (uint64_t)addr, len, a[5], prot);
 		if (r < 0) {
@@ -167,9 +205,7 @@ long sys_munmap(struct task *t, const uint64_t a[6])
 	uint64_t addr = a[0], len = PAGE_UP(a[1]);
 	long r;
 
-	if (addr & (PAGE_SIZE_G - 1) || !len || addr + len < addr)
-		return -EINVAL;
-	if (addr < PLAT_STUB_ADDR + PLAT_STUB_SIZE && addr + len > PLAT_STUB_ADDR)
+	if (addr & (PAGE_SIZE_G - 1) || !len || hits_reserved(addr, len))
 		return -EINVAL;
 	shmap_writeback(t, addr, addr + len, 1);
 	r = guest_call(t, SYS_munmap, addr, len, 0, 0);
@@ -190,20 +226,26 @@ long sys_mprotect(struct task *t, const uint64_t a[6])
 		return -EINVAL;
 	if (!mm_fully_mapped(t->mm, addr, addr + len, 0))
 		return -ENOMEM;
-	bool was_exec = mm_fully_mapped(t->mm, addr, addr + len, PROT_EXEC);
 	r = guest_call(t, SYS_mprotect, addr, len, (uint64_t)prot, 0);
-	if (r == 0) {
-		mm_protect(t->mm, addr, addr + len, prot);
-		if ((prot & PROT_EXEC) && !was_exec && len)
-			patch_region(t, addr, len);
+	if (r < 0 || !len)
+		return r;
+	mm_protect(t->mm, addr, addr + len, prot);
+	if (!(prot & PROT_EXEC)) {
+		unpatch_region(t, addr, len);
+		return 0;
 	}
-	return r;
+	patch_region(t, addr, len);
+	if (prot & PROT_WRITE)
+		warn_wx(t, addr);
+	return 0;
 }
 
 long sys_madvise(struct task *t, const uint64_t a[6])
 {
 	if (a[0] & (PAGE_SIZE_G - 1))
 		return -EINVAL;
+	if (hits_reserved(a[0], PAGE_UP(a[1])))
+		return -ENOMEM;
 	return guest_call(t, SYS_madvise, a[0], a[1], a[2], 0);
 }
 
@@ -236,7 +278,8 @@ long sys_mremap(struct task *t, const uint64_t a[6])
 	keep = *v;
 	if (flags & MREMAP_FIXED) {
 		dst = a[4];
-		if (!(flags & MREMAP_MAYMOVE) || (dst & (PAGE_SIZE_G - 1)))
+		if (!(flags & MREMAP_MAYMOVE) || (dst & (PAGE_SIZE_G - 1)) ||
+		    hits_reserved(dst, newlen) || dst < MM_LOW_LIMIT)
 			return -EINVAL;
 	} else if (newlen > oldlen &&
 		   mm_overlaps(t->mm, old + oldlen, old + newlen)) {
@@ -265,7 +308,7 @@ long sys_brk(struct task *t, const uint64_t a[6])
 	struct mm *mm = t->mm;
 	uint64_t want = a[0], end = PAGE_UP(want);
 
-	if (want < mm->brk_start)
+	if (want < mm->brk_start || want >= MM_STACK_TOP - MM_STACK_SIZE)
 		return (long)mm->brk;
 	if (end > mm->brk_mapped) {
 		if (mm_overlaps(mm, mm->brk_mapped, end))

@@ -138,6 +138,8 @@ long sys_getrandom(struct task *t, const uint64_t a[6])
 
 long sys_arch_prctl(struct task *t, const uint64_t a[6])
 {
+	if ((a[0] == ARCH_SET_FS || a[0] == ARCH_SET_GS) && a[1] >= PLAT_TASK_SIZE)
+		return -EPERM; /* not a user address: Linux refuses it too */
 	switch (a[0]) {
 	case ARCH_SET_FS:
 		t->regs.fs_base = a[1];

@@ -14,7 +14,11 @@ int task_read(struct task *t, uint64_t addr, void *buf, size_t len)
 {
 	if (!len)
 		return 0;
-	if (!addr || plat_mem_read(t->plat, addr, buf, len) < 0)
+	/* /proc/PID/mem reads anything mapped: enforce the guest's view */
+	if (!addr || addr + len < addr ||
+	    !(mm_fully_mapped(t->mm, addr, addr + len, PROT_READ) ||
+	      mm_fully_mapped(t->mm, addr, addr + len, PROT_EXEC)) ||
+	    plat_mem_read(t->plat, addr, buf, len) < 0)
 		return -EFAULT;
 	/* the guest must see its own code, not deja's traps */
 	patch_unpatch_view(t->k->patches, addr, buf, len);
@@ -25,7 +29,8 @@ int task_write(struct task *t, uint64_t addr, const void *buf, size_t len)
 {
 	if (!len)
 		return 0;
-	if (!addr || !mm_fully_mapped(t->mm, addr, addr + len, PROT_WRITE))
+	if (!addr || addr + len < addr ||
+	    !mm_fully_mapped(t->mm, addr, addr + len, PROT_WRITE))
 		return -EFAULT;
 	return plat_mem_write(t->plat, addr, buf, len) < 0 ? -EFAULT : 0;
 }

@@ -66,6 +66,15 @@ out:
 static long map_file(struct nd_call *c)
 {
 	size_t len = (size_t)c->a[2];
+	struct stat st;
+
+	if (fstat(c->a[0], &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		return -ENODEV;
+	if (S_ISREG(st.st_mode)) /* only what the file holds is needed */
+		len = c->a[1] >= st.st_size ? 0 :
+		      len < (size_t)(st.st_size - c->a[1]) ? len : (size_t)(st.st_size - c->a[1]);
 
 	c->blob = malloc(len ? len : 1);
 	if (!c->blob)
@@ -207,7 +216,8 @@ void host_exec(struct nd_call *c)
 	case ND_FSTAT: FIXED(struct stat, fstat(c->a[0], p_));
 	case ND_FSTATAT: FIXED(struct stat, fstatat(c->a[0], c->path, p_, (int)c->a[1]));
 	case ND_STATX: FIXED(struct statx, statx(c->a[0], c->path, (int)c->a[1], (unsigned)c->a[2], p_));
-	case ND_ACCESS: r = ret(syscall(SYS_faccessat2, c->a[0], c->path, c->a[1], c->a[2])); break;
+	case ND_ACCESS: r = ret(c->a[2] ? syscall(SYS_faccessat2, c->a[0], c->path, c->a[1], c->a[2])
+				    : syscall(SYS_faccessat, c->a[0], c->path, c->a[1])); break;
 	case ND_GETDENTS: r = bytes(c, syscall(SYS_getdents64, c->a[0], c->out, c->out_cap)); break;
 	case ND_READLINK: r = path_bytes(c); break;
 	case ND_CHDIR: r = change_dir(c); break;

@@ -97,8 +97,15 @@ static long do_xgetbv(struct nd_call *c)
 	uint32_t lo, hi;
 	uint64_t v;
 
+	uint32_t r[4];
+
 	if (!cpu_has(1, 2, 27) || !runs(PROBE_XGETBV)) /* OSXSAVE */
 		return -EOPNOTSUPP;
+	/* XCR0 always; XCR1 (XINUSE) only with XGETBV_ECX_1; any other ecx
+	 * is a #GP: answered -EFAULT so the guest gets its SIGSEGV. */
+	cpuid_raw(0xd, 1, r);
+	if (c->a[0] != 0 && !(c->a[0] == 1 && (r[0] & 4)))
+		return -EFAULT;
 	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"((uint32_t)c->a[0]));
 	v = (uint64_t)hi << 32 | lo;
 	memcpy(c->out, &v, 8);

@@ -54,6 +54,10 @@ static void rec_call(struct nd *nd, struct nd_call *c)
 	flush_if_stale(rn, c);
 	host_exec(c);
 	ev.result = c->result;
+	if (c->input_hash) {
+		ev.nargs = 1;
+		ev.args[0] = c->input_hash;
+	}
 	if (c->blob) {
 		rc = trace_writer_put_blob(rn->w, c->blob, c->blob_len, ev.blob);
 		if (rc < 0) {

@@ -134,6 +134,15 @@ static void rep_call(struct nd *nd, struct nd_call *c)
 		diverged(rn, &ev, obs);
 		return;
 	}
+	if ((ev.nargs ? ev.args[0] : 0) != c->input_hash) {
+		snprintf(obs + strlen(obs), sizeof(obs) - strlen(obs),
+			 " with other %s (input hash %016llx, recorded %016llx)",
+			 c->in_len ? "bytes" : "paths",
+			 (unsigned long long)c->input_hash,
+			 (unsigned long long)(ev.nargs ? ev.args[0] : 0));
+		diverged(rn, &ev, obs);
+		return;
+	}
 	if (ev.has_blob) {
 		int rc = trace_reader_blob(rn->r, ev.blob, &c->blob, &c->blob_len);
 		if (rc < 0) {
