@@ -23,10 +23,11 @@ const char *nd_op_name(unsigned op)
 	return "?";
 }
 
-/* Paths under /proc name host pids, which differ from run to run. */
+/* Paths under /proc and /dev/fd name host pids and fds, which differ
+ * from run to run (and are -1 in replay). */
 static bool hashable_path(const char *p)
 {
-	return p && strncmp(p, "/proc/", 6) != 0;
+	return p && strncmp(p, "/proc/", 6) != 0 && strncmp(p, "/dev/fd/", 8) != 0;
 }
 
 /* What the guest determined about this op (bytes it writes, paths it

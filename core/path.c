@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/task.h"
@@ -26,6 +27,8 @@ static size_t proc_self_prefix(const struct task *t, const char *p)
 
 	if (!strncmp(p, "/proc/self", 10) && (p[10] == '/' || !p[10]))
 		return 10;
+	if (!strncmp(p, "/proc/thread-self", 17) && (p[17] == '/' || !p[17]))
+		return 17; /* one thread per process so far */
 	if (!strncmp(p, own, (size_t)n) && (p[n] == '/' || !p[n]))
 		return (size_t)n;
 	return 0;
@@ -45,6 +48,53 @@ static void rewrite_proc_self(struct task *t, char *p, size_t cap)
 	snprintf(p, cap, "%s", tmp);
 }
 
+/* The guest's descriptor named by P ("/dev/fd/N", "/dev/stdin",
+ * "/proc/self/fd/N"...), with *REST the rest of the path; -1 if P names
+ * none. */
+static int guest_fd_link(const struct task *t, const char *p, const char **rest)
+{
+	static const char *const std[] = { "/dev/stdin", "/dev/stdout", "/dev/stderr" };
+	size_t skip = proc_self_prefix(t, p);
+	char *end;
+	long fd;
+
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(p, std[i])) {
+			*rest = "";
+			return i;
+		}
+	if (!strncmp(p, "/dev/fd/", 8))
+		p += 8;
+	else if (skip && !strncmp(p + skip, "/fd/", 4))
+		p += skip + 4;
+	else
+		return -1;
+	fd = strtol(p, &end, 10);
+	if (end == p || (*end && *end != '/') || fd < 0 || fd >= FDTABLE_MAX)
+		return -1;
+	*rest = end;
+	return (int)fd;
+}
+
+/* The guest's descriptors are deja's host fds: name them through
+ * deja's /dev/fd. Returns 1 if rewritten, 0 if not such a path. */
+static long rewrite_fd_link(struct task *t, char *p, size_t cap)
+{
+	const char *rest;
+	int fd = guest_fd_link(t, p, &rest);
+	struct file *f;
+	char tmp[PATH_MAX];
+
+	if (fd < 0)
+		return 0;
+	f = fd_get(t->files, fd);
+	if (!f)
+		return -ENOENT;
+	snprintf(tmp, sizeof(tmp), "/dev/fd/%d%s", f->hostfd, rest);
+	snprintf(p, cap, "%s", tmp);
+	return 1;
+}
+
 long path_resolve(struct task *t, int dirfd, uint64_t addr, int flags,
 		  struct host_path *hp)
 {
@@ -56,7 +106,11 @@ long path_resolve(struct task *t, int dirfd, uint64_t addr, int flags,
 	if (!p[0] && !(flags & AT_EMPTY_PATH))
 		return -ENOENT;
 	hp->self_exe = is_self_exe(t, p);
-	rewrite_proc_self(t, p, sizeof(p));
+	rc = rewrite_fd_link(t, p, sizeof(p));
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		rewrite_proc_self(t, p, sizeof(p));
 	hp->dirfd = AT_FDCWD;
 	if (p[0] == '/') {
 		memcpy(hp->path, p, sizeof(p));
