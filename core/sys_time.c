@@ -8,12 +8,37 @@
 #include "core/syscall.h"
 #include "core/task.h"
 
+/* CPU-time clocks must measure the guest's host process, not deja:
+ * translate them to that process's clock id (a handle, like a host fd).
+ * Sets *HOST; -EINVAL for another process's clock. */
+#define CPUCLOCK_SCHED 2
+#define CPUCLOCK_PERTHREAD 4
+static int host_clockid(struct task *t, long clk, long *host)
+{
+	long pid = plat_host_pid(t->plat), who;
+
+	if (clk == CLOCK_PROCESS_CPUTIME_ID)
+		*host = (~pid << 3) | CPUCLOCK_SCHED;
+	else if (clk == CLOCK_THREAD_CPUTIME_ID)
+		*host = (~pid << 3) | CPUCLOCK_SCHED | CPUCLOCK_PERTHREAD;
+	else if (clk >= 0)
+		*host = clk;
+	else {
+		who = ~(clk >> 3); /* clock_getcpuclockid(): 0 = self */
+		if (who != 0 && who != (long)t->pid)
+			return -EINVAL;
+		*host = (~pid << 3) | (clk & 7);
+	}
+	return 0;
+}
+
 static long read_clock(struct task *t, enum nd_op op, long clk,
 		       struct timespec *ts)
 {
-	struct nd_call c = { .op = op, .a = { clk }, .out = ts,
-			     .out_cap = sizeof(*ts) };
+	struct nd_call c = { .op = op, .out = ts, .out_cap = sizeof(*ts) };
 
+	if (host_clockid(t, clk, &c.a[0]) < 0)
+		return -EINVAL;
 	nd_call(t->k->nd, &c);
 	if (c.result == 0 && c.out_len != sizeof(*ts))
 		return -EIO;
