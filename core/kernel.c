@@ -133,8 +133,8 @@ static int handle_syscall(struct task *t)
 	t->k->nd->context = syscall_name(nr);
 	result = syscall_dispatch(t, nr, a);
 	t->k->nd->context = NULL;
-	if (result == SYS_HOST_RUNS)
-		return 1;
+	if (result == SYS_HOST_RUNS || !plat_alive(t->plat))
+		return 1; /* exits, or died meanwhile: the next stop says how */
 	log_syscall(t, nr, a, result);
 	return plat_finish_syscall(t->plat, r, result) < 0 ? -1 : 0;
 }
@@ -199,6 +199,40 @@ static int handle_signal(struct task *t, const struct plat_stop *stop,
 	return 0;
 }
 
+/* The guest process ended: log how (replay checks it). */
+static int guest_ended(struct task *t, const struct plat_stop *stop,
+		       int *wait_status)
+{
+	*wait_status = stop->status;
+	nd_guest_exit(t->k->nd, t->tid, stop->status);
+	return t->k->nd->failed ? KERNEL_E_ND : 0;
+}
+
+/* Handle one stop; *SIG is what to deliver at the next resume. */
+static int handle_stop(struct task *t, const struct plat_stop *stop,
+		       int *sig, int *dying)
+{
+	if (*dying) { /* only let the fatal signal through */
+		*sig = stop->kind == PLAT_STOP_SIGNAL && stop->sig == *dying ? *dying : 0;
+		return 0;
+	}
+	*dying = nd_outside_kill(t->k->nd);
+	if (*dying) { /* the recording was interrupted here */
+		if (stop->kind == PLAT_STOP_SYSCALL)
+			plat_finish_syscall(t->plat, &t->regs, -EINTR);
+		plat_kill(t->plat, *dying);
+		return 0;
+	}
+	if (stop->kind == PLAT_STOP_SYSCALL)
+		return handle_syscall(t);
+	if (stop->kind == PLAT_STOP_FOREIGN_SYSCALL) {
+		if (!t->k->warned_foreign++)
+			kernel_warn(t->k, "32-bit syscalls (int 0x80) are not supported, returning ENOSYS");
+		return plat_refuse_foreign_syscall(t->plat, &t->regs, -ENOSYS);
+	}
+	return handle_signal(t, stop, sig);
+}
+
 static int run_loop(struct task *t, int *wait_status)
 {
 	struct plat_stop stop;
@@ -206,40 +240,20 @@ static int run_loop(struct task *t, int *wait_status)
 
 	for (;;) {
 		rc = plat_resume(t->plat, sig, &stop);
-		if (rc < 0)
-			return KERNEL_E_PLATFORM;
 		sig = 0;
-		if (stop.kind == PLAT_STOP_EXITED) {
-			*wait_status = stop.status;
-			nd_guest_exit(t->k->nd, t->tid, stop.status);
-			return t->k->nd->failed ? KERNEL_E_ND : 0;
+		if (rc == 0 && stop.kind != PLAT_STOP_EXITED) {
+			rc = plat_get_regs(t->plat, &t->regs);
+			if (rc == 0)
+				rc = handle_stop(t, &stop, &sig, &dying);
+			if (rc >= 0 && !t->k->nd->failed)
+				continue;
 		}
-		if (plat_get_regs(t->plat, &t->regs) < 0)
-			return KERNEL_E_PLATFORM;
-		if (dying) { /* only let the fatal signal through */
-			sig = stop.kind == PLAT_STOP_SIGNAL && stop.sig == dying ? dying : 0;
-			continue;
-		}
-		dying = nd_outside_kill(t->k->nd);
-		if (dying) { /* the recording was interrupted here */
-			if (stop.kind == PLAT_STOP_SYSCALL)
-				plat_finish_syscall(t->plat, &t->regs, -EINTR);
-			plat_kill(t->plat, dying);
-			continue;
-		}
-		if (stop.kind == PLAT_STOP_SYSCALL) {
-			rc = handle_syscall(t);
-		} else if (stop.kind == PLAT_STOP_FOREIGN_SYSCALL) {
-			if (!t->k->warned_foreign++)
-				kernel_warn(t->k, "32-bit syscalls (int 0x80) are not supported, returning ENOSYS");
-			rc = plat_refuse_foreign_syscall(t->plat, &t->regs, -ENOSYS);
-		} else {
-			rc = handle_signal(t, &stop, &sig);
-		}
-		if (rc < 0)
-			return KERNEL_E_PLATFORM;
 		if (t->k->nd->failed)
 			return KERNEL_E_ND;
+		/* a failed platform call: was the guest killed from outside? */
+		if (rc < 0 && plat_reap(t->plat, &stop) < 0)
+			return KERNEL_E_PLATFORM;
+		return guest_ended(t, &stop, wait_status);
 	}
 }
 

@@ -24,12 +24,15 @@
 #include <sys/rseq.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 struct plat_task {
 	pid_t pid;
 	int memfd;        /* /proc/PID/mem, read-write */
 	int pending_sig;  /* a signal that arrived during an injection */
+	int died;         /* the process ended during an injection ... */
+	int died_status;  /* ... with this wait status, not yet reported */
 };
 
 #define RSEQ_SIG_X86 0x53053053
@@ -224,6 +227,11 @@ fail:
 	return rc;
 }
 
+bool plat_alive(const struct plat_task *t)
+{
+	return t->pid > 0;
+}
+
 pid_t plat_host_pid(const struct plat_task *t)
 {
 	return t->pid;
@@ -281,10 +289,40 @@ static void decode_stop(struct plat_task *t, int st, struct plat_stop *stop)
 	}
 }
 
+int plat_reap(struct plat_task *t, struct plat_stop *stop)
+{
+	struct timespec tick = { 0, 2 * 1000 * 1000 };
+	int st;
+
+	if (t->pid < 0)
+		return t->died ? plat_resume(t, 0, stop) : -ESRCH;
+	/* a killed tracee becomes a zombie promptly; give it a second */
+	for (int i = 0; i < 500; i++) {
+		pid_t r = waitpid(t->pid, &st, __WALL | WNOHANG);
+		if (r == t->pid && (WIFEXITED(st) || WIFSIGNALED(st))) {
+			decode_stop(t, st, stop);
+			return 0;
+		}
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r == 0 && kill(t->pid, 0) == 0 && i > 50)
+			return -EBUSY; /* alive and not ending: a real error */
+		nanosleep(&tick, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
 int plat_resume(struct plat_task *t, int sig, struct plat_stop *stop)
 {
 	int st, rc;
 
+	if (t->pid < 0 && t->died) {
+		memset(stop, 0, sizeof(*stop));
+		stop->kind = PLAT_STOP_EXITED;
+		stop->status = t->died_status;
+		t->died = 0;
+		return 0;
+	}
 	if (t->pid < 0)
 		return -ESRCH;
 	if (t->pending_sig) {
@@ -402,8 +440,10 @@ static int run_to_stub_trap(struct plat_task *t)
 		rc = wait_stop(t->pid, &st);
 		if (rc < 0)
 			return rc;
-		if (!WIFSTOPPED(st)) {
+		if (!WIFSTOPPED(st)) { /* killed meanwhile: report it next */
 			t->pid = -1;
+			t->died = 1;
+			t->died_status = st;
 			return -ESRCH;
 		}
 		if (plat_get_regs(t, &r) < 0)

@@ -6,6 +6,7 @@
 #ifndef DEJA_PLATFORM_H
 #define DEJA_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -42,10 +43,16 @@ struct plat_stop {
  * syscall intercepted, stopped and ready for plat_guest_syscall(). */
 int plat_spawn(struct plat_task **out);
 pid_t plat_host_pid(const struct plat_task *t);
+/* False once the process has ended (e.g. killed during an injected
+ * syscall); the next plat_resume() then reports how it ended. */
+bool plat_alive(const struct plat_task *t);
 void plat_destroy(struct plat_task *t); /* kills the process if alive */
 /* Make the guest die of SIG at its next resume (SIGKILL: at once). */
 void plat_kill(struct plat_task *t, int sig);
 
+/* After a failed platform call: if the process has ended (killed from
+ * outside), fill STOP with PLAT_STOP_EXITED and return 0; else -errno. */
+int plat_reap(struct plat_task *t, struct plat_stop *stop);
 /* Resume the guest (delivering SIG if nonzero) until its next stop. */
 int plat_resume(struct plat_task *t, int sig, struct plat_stop *stop);
 
