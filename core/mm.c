@@ -124,6 +124,23 @@ bool mm_fully_mapped(const struct mm *mm, uint64_t start, uint64_t end,
 	return at >= end;
 }
 
+bool mm_uniform(const struct mm *mm, uint64_t start, uint64_t end,
+		struct vma *one)
+{
+	const struct vma *first = mm_find(mm, start);
+
+	if (!first || !mm_fully_mapped(mm, start, end, 0))
+		return false;
+	for (size_t i = 0; i < mm->n; i++) {
+		const struct vma *v = &mm->v[i];
+		if (v->start < end && v->end > start &&
+		    (v->prot != first->prot || v->flags != first->flags))
+			return false;
+	}
+	*one = *first;
+	return true;
+}
+
 const struct vma *mm_find(const struct mm *mm, uint64_t addr)
 {
 	for (size_t i = 0; i < mm->n; i++)

@@ -46,6 +46,10 @@ bool mm_overlaps(const struct mm *mm, uint64_t start, uint64_t end);
 /* True if all of [start,end) is mapped with at least PROT. */
 bool mm_fully_mapped(const struct mm *mm, uint64_t start, uint64_t end,
 		     int prot);
+/* True if [start,end) is mapped by ranges that all have the same prot
+ * and flags (what Linux would hold as one mapping); copies them to *ONE. */
+bool mm_uniform(const struct mm *mm, uint64_t start, uint64_t end,
+		struct vma *one);
 /* The range containing ADDR, or NULL. */
 const struct vma *mm_find(const struct mm *mm, uint64_t addr);
 /* Highest free range of LEN bytes below MM_MMAP_BASE, or 0 if none. */

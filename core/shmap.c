@@ -3,6 +3,7 @@
 #include "core/shmap.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,13 +107,26 @@ long shmap_writeback(struct task *t, uint64_t start, uint64_t end, int forget)
 	return first;
 }
 
-void shmap_move(struct task *t, uint64_t old, uint64_t oldlen, uint64_t dst,
-		uint64_t newlen)
+void shmap_prepare_move(struct task *t, uint64_t old, uint64_t oldlen,
+			uint64_t newlen)
+{
+	bool exact = false;
+
+	for (size_t i = 0; i < t->shmaps.n; i++)
+		if (t->shmaps.v[i].start == old && t->shmaps.v[i].end == old + oldlen)
+			exact = true;
+	if (!exact) /* part of a mapping moves: it stops being written back */
+		shmap_writeback(t, old, old + oldlen, 1);
+	else if (newlen < oldlen)
+		shmap_writeback(t, old + newlen, old + oldlen, 1);
+}
+
+void shmap_move(struct task *t, uint64_t old, uint64_t dst, uint64_t newlen)
 {
 	struct shmaps *s = &t->shmaps;
 
 	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].start == old && s->v[i].end == old + oldlen) {
+		if (s->v[i].start == old) {
 			s->v[i].start = dst;
 			s->v[i].end = dst + newlen;
 		}

@@ -31,9 +31,12 @@ int shmap_add(struct task *t, uint64_t start, uint64_t end, struct file *f,
 /* Write back the tracked parts of [start,end); with FORGET also stop
  * tracking them (unmap, replace). Returns 0 or the first -errno. */
 long shmap_writeback(struct task *t, uint64_t start, uint64_t end, int forget);
-/* Follow a mremap of [old, old+oldlen) to [dst, dst+newlen). */
-void shmap_move(struct task *t, uint64_t old, uint64_t oldlen, uint64_t dst,
-		uint64_t newlen);
+/* Before a mremap of [old, old+oldlen) to NEWLEN bytes: write back what
+ * will not follow (a shrunk tail; all of a mapping moved in part). */
+void shmap_prepare_move(struct task *t, uint64_t old, uint64_t oldlen,
+			uint64_t newlen);
+/* After it: the mapping that started at OLD is at [dst, dst+newlen). */
+void shmap_move(struct task *t, uint64_t old, uint64_t dst, uint64_t newlen);
 /* Drop every entry without writing back (the process is gone). */
 void shmap_clear(struct task *t);
 

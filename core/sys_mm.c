@@ -262,45 +262,62 @@ long sys_msync(struct task *t, const uint64_t a[6])
 	return shmap_writeback(t, addr, addr + len, 0);
 }
 
-long sys_mremap(struct task *t, const uint64_t a[6])
+/* Where a mremap goes: DST, or -errno. */
+static long mremap_target(struct task *t, const uint64_t a[6], uint64_t old,
+			  uint64_t oldlen, uint64_t newlen)
 {
-	uint64_t old = a[0], oldlen = PAGE_UP(a[1]), newlen = PAGE_UP(a[2]);
 	int flags = (int)a[3];
-	const struct vma *v = mm_find(t->mm, old);
-	struct vma keep;
-	uint64_t dst = old;
-	long r;
+	uint64_t dst;
 
-	if ((old & (PAGE_SIZE_G - 1)) || !newlen || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)))
-		return -EINVAL;
-	if (!v || !mm_fully_mapped(t->mm, old, old + oldlen, 0))
-		return -EFAULT;
-	keep = *v;
 	if (flags & MREMAP_FIXED) {
 		dst = a[4];
 		if (!(flags & MREMAP_MAYMOVE) || (dst & (PAGE_SIZE_G - 1)) ||
 		    hits_reserved(dst, newlen) || dst < MM_LOW_LIMIT)
 			return -EINVAL;
-	} else if (newlen > oldlen &&
-		   mm_overlaps(t->mm, old + oldlen, old + newlen)) {
-		if (!(flags & MREMAP_MAYMOVE))
-			return -ENOMEM;
-		dst = mm_find_free(t->mm, newlen);
-		if (!dst)
-			return -ENOMEM;
+		return (long)dst;
 	}
+	if (newlen <= oldlen || !mm_overlaps(t->mm, old + oldlen, old + newlen))
+		return (long)old;
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	dst = mm_find_free(t->mm, newlen);
+	return dst ? (long)dst : -ENOMEM;
+}
+
+long sys_mremap(struct task *t, const uint64_t a[6])
+{
+	uint64_t old = a[0], oldlen = PAGE_UP(a[1]), newlen = PAGE_UP(a[2]);
+	struct vma keep;
+	long dst, r;
+
+	if ((old & (PAGE_SIZE_G - 1)) || !newlen || !oldlen ||
+	    (a[3] & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED)))
+		return -EINVAL;
+	/* one mapping (alike parts), as Linux requires */
+	if (!mm_uniform(t->mm, old, old + oldlen, &keep))
+		return -EFAULT;
+	dst = mremap_target(t, a, old, oldlen, newlen);
+	if (dst < 0)
+		return dst;
+	/* moved code must keep its traps at their new addresses */
+	if (keep.prot & PROT_EXEC)
+		unpatch_region(t, old, oldlen);
+	shmap_prepare_move(t, old, oldlen, newlen);
 	r = plat_guest_syscall(t->plat, SYS_mremap, (long)old, (long)oldlen,
 			       (long)newlen,
-			       dst == old ? 0 : MREMAP_MAYMOVE | MREMAP_FIXED,
-			       (long)dst, 0);
-	if (r < 0)
+			       dst == (long)old ? 0 : MREMAP_MAYMOVE | MREMAP_FIXED,
+			       dst, 0);
+	if (r < 0) {
+		if (keep.prot & PROT_EXEC)
+			patch_region(t, old, oldlen);
 		return r;
+	}
 	mm_remove(t->mm, old, old + oldlen);
-	mm_insert(t->mm, dst, dst + newlen, keep.prot, keep.flags);
-	shmap_move(t, old, oldlen, dst, newlen);
-	if (dst != old)
-		patch_remove_range(t->k->patches, old, oldlen);
-	return (long)dst;
+	mm_insert(t->mm, (uint64_t)dst, (uint64_t)dst + newlen, keep.prot, keep.flags);
+	shmap_move(t, old, (uint64_t)dst, newlen);
+	if (keep.prot & PROT_EXEC)
+		patch_region(t, (uint64_t)dst, newlen);
+	return dst;
 }
 
 long sys_brk(struct task *t, const uint64_t a[6])
