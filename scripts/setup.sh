@@ -5,7 +5,7 @@
 # through sudo otherwise.
 set -euo pipefail
 
-packages=(gcc pkg-config scons gdb musl-tools
+packages=(gcc libc6-dev pkg-config scons gdb musl-tools
           libzstd-dev libelf-dev libcmocka-dev libzydis-dev libxxhash-dev)
 
 missing=()
