@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "core/codemem.h"
 #include "core/insn.h"
 #include "core/loader.h"
 #include "core/syscall.h"
@@ -194,6 +195,10 @@ static int handle_signal(struct task *t, const struct plat_stop *stop,
 	*deliver = stop->sig;
 	if (stop->sig == SIGILL)
 		return handle_patched(t, deliver);
+	if (stop->sig == SIGSEGV && code_fault(t, stop)) {
+		*deliver = 0;
+		return 0;
+	}
 	if (stop->sig == SIGSEGV)
 		return handle_faulted(t, stop, deliver);
 	return 0;

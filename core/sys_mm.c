@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
+#include "core/codemem.h"
 #include "core/syscall.h"
 #include "core/task.h"
 
@@ -23,48 +24,6 @@ static long guest_call(struct task *t, long nr, uint64_t a0, uint64_t a1,
 {
 	return plat_guest_syscall(t->plat, nr, (long)a0, (long)a1, (long)a2,
 				  (long)a3, -1, 0);
-}
-
-/* Rewrite nondeterministic instructions in memory that becomes
- * executable (every site in the range, old ones included). */
-static void patch_region(struct task *t, uint64_t start, uint64_t len)
-{
-	uint8_t *buf = malloc(len);
-
-	if (!buf)
-		return;
-	if (plat_mem_read(t->plat, start, buf, len) == 0 &&
-	    patch_scan(t->k->patches, start, buf, len, NULL, 0) >= 0) {
-		patch_apply(t->k->patches, start, buf, len);
-		plat_mem_write(t->plat, start, buf, len);
-	}
-	free(buf);
-}
-
-/* Memory that stops being executable may be rewritten by the guest: put
- * the original bytes back and forget the sites; they are found again
- * when it becomes executable. */
-static void unpatch_region(struct task *t, uint64_t start, uint64_t len)
-{
-	uint8_t *buf;
-
-	if (!patch_count(t->k->patches) || !(buf = malloc(len)))
-		return;
-	if (plat_mem_read(t->plat, start, buf, len) == 0) {
-		patch_unpatch_view(t->k->patches, start, buf, len);
-		plat_mem_write(t->plat, start, buf, len);
-	}
-	patch_remove_range(t->k->patches, start, len);
-	free(buf);
-}
-
-/* Code written later into writable+executable memory is not scanned. */
-static void warn_wx(struct task *t, uint64_t addr)
-{
-	if (t->k->warned_wx++)
-		return;
-	kernel_warn(t->k, "memory at %#llx is writable and executable: rdtsc/cpuid/rdrand written there later are not trapped, and replay may diverge",
-		    (unsigned long long)addr);
 }
 
 /* True if [addr, addr+len) touches deja's stub page or leaves user space. */
@@ -111,7 +70,7 @@ static long fill_from_file(struct task *t, struct file *f, uint64_t start,
 		free(c.blob);
 		return -EIO;
 	}
-	if (prot & PROT_EXEC) {
+	if ((prot & PROT_EXEC) && !(prot & PROT_WRITE)) { /* W+X: at first run */
 		patch_scan(t->k->patches, start, c.blob, c.blob_len, NULL, 0);
 		patch_apply(t->k->patches, start, c.blob, c.blob_len);
 	}
@@ -154,7 +113,7 @@ static long populate(struct task *t, struct file *f, bool write_back,
 	long r = fill_from_file(t, f, addr, len, off, prot, &got);
 
 	if (r == 0 && !(prot & PROT_WRITE))
-		r = guest_call(t, SYS_mprotect, addr, len, (uint64_t)prot, 0);
+		r = guest_call(t, SYS_mprotect, addr, len, (uint64_t)code_host_prot(prot), 0);
 	if (r == 0 && write_back)
 		r = shmap_add(t, addr, addr + len, f, off, got);
 	return r;
@@ -181,14 +140,13 @@ long sys_mmap(struct task *t, const uint64_t a[6])
 	if (f && !write_back)
 		host_flags = (host_flags & ~MAP_SHARED) | MAP_PRIVATE;
 	r = guest_call(t, SYS_mmap, (uint64_t)addr, len,
-		       (uint64_t)(f ? prot | PROT_WRITE : prot), (uint64_t)host_flags);
+		       (uint64_t)(f ? prot | PROT_WRITE : code_host_prot(prot)),
+		       (uint64_t)host_flags);
 	if (r < 0)
 		return r;
 	mm_insert(t->mm, (uint64_t)addr, (uint64_t)addr + len, prot,
 		  flags & ~(MAP_FIXED | MAP_FIXED_NOREPLACE));
 	patch_remove_range(t->k->patches, (uint64_t)addr, len);
-	if ((prot & PROT_EXEC) && (prot & PROT_WRITE))
-		warn_wx(t, (uint64_t)addr);
 	if (f) {
 		r = populate(t, f, write_back, (uint64_t)addr, len, a[5], prot);
 		if (r < 0) {
@@ -226,17 +184,15 @@ long sys_mprotect(struct task *t, const uint64_t a[6])
 		return -EINVAL;
 	if (!mm_fully_mapped(t->mm, addr, addr + len, 0))
 		return -ENOMEM;
-	r = guest_call(t, SYS_mprotect, addr, len, (uint64_t)prot, 0);
+	r = guest_call(t, SYS_mprotect, addr, len, (uint64_t)code_host_prot(prot), 0);
 	if (r < 0 || !len)
 		return r;
 	mm_protect(t->mm, addr, addr + len, prot);
-	if (!(prot & PROT_EXEC)) {
-		unpatch_region(t, addr, len);
-		return 0;
-	}
-	patch_region(t, addr, len);
-	if (prot & PROT_WRITE)
-		warn_wx(t, addr);
+	/* executable only: scan now; writable too: at first run (W^X) */
+	if ((prot & PROT_EXEC) && !(prot & PROT_WRITE))
+		code_patch(t, addr, len);
+	else
+		code_unpatch(t, addr, len);
 	return 0;
 }
 
@@ -301,22 +257,22 @@ long sys_mremap(struct task *t, const uint64_t a[6])
 		return dst;
 	/* moved code must keep its traps at their new addresses */
 	if (keep.prot & PROT_EXEC)
-		unpatch_region(t, old, oldlen);
+		code_unpatch(t, old, oldlen);
 	shmap_prepare_move(t, old, oldlen, newlen);
 	r = plat_guest_syscall(t->plat, SYS_mremap, (long)old, (long)oldlen,
 			       (long)newlen,
 			       dst == (long)old ? 0 : MREMAP_MAYMOVE | MREMAP_FIXED,
 			       dst, 0);
 	if (r < 0) {
-		if (keep.prot & PROT_EXEC)
-			patch_region(t, old, oldlen);
+		if ((keep.prot & PROT_EXEC) && !(keep.prot & PROT_WRITE))
+			code_patch(t, old, oldlen);
 		return r;
 	}
 	mm_remove(t->mm, old, old + oldlen);
 	mm_insert(t->mm, (uint64_t)dst, (uint64_t)dst + newlen, keep.prot, keep.flags);
 	shmap_move(t, old, (uint64_t)dst, newlen);
-	if (keep.prot & PROT_EXEC)
-		patch_region(t, (uint64_t)dst, newlen);
+	if ((keep.prot & PROT_EXEC) && !(keep.prot & PROT_WRITE))
+		code_patch(t, (uint64_t)dst, newlen);
 	return dst;
 }
 

@@ -2,6 +2,8 @@
  * and warnings. */
 #include "core/task.h"
 
+#include "core/codemem.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -32,6 +34,8 @@ int task_write(struct task *t, uint64_t addr, const void *buf, size_t len)
 	if (!addr || addr + len < addr ||
 	    !mm_fully_mapped(t->mm, addr, addr + len, PROT_WRITE))
 		return -EFAULT;
+	if (mm_fully_mapped(t->mm, addr, addr + len, PROT_WRITE | PROT_EXEC))
+		code_before_write(t, addr, len);
 	return plat_mem_write(t->plat, addr, buf, len) < 0 ? -EFAULT : 0;
 }
 

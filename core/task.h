@@ -38,7 +38,6 @@ struct kernel {
 	uint8_t warned[512];    /* unknown syscalls already reported */
 	int warned_foreign;     /* int 0x80 reported; numbers >= 512 reported */
 	int warned_big;
-	int warned_wx;          /* writable+executable memory reported */
 	uint8_t *scratch;       /* buffer for data moving through the kernel */
 	size_t scratch_cap;
 	struct rlimit_slot { bool known; uint64_t cur, max; } rlim[16];

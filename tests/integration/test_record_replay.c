@@ -72,6 +72,7 @@ static const struct guest guests[] = {
 	{ "sleep", 0, 0 },
 	{ "bug", G_BUG_INPUT | G_DETERMINISTIC, 128 + SIGFPE },
 	{ "unimpl", G_UNIMPL, 0 },
+	{ "jit", G_NONDET, 0 },
 };
 
 static const char *const variants[] = { "static", "static-pie", "musl" };
