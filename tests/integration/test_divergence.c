@@ -153,70 +153,59 @@ static void expect_in(const char *text, const char *needle)
 		fail_msg("expected \"%s\" in deja's message:\n%s", needle, text);
 }
 
+/* Record GUEST, apply edit E to a copy of its trace, replay the copy:
+ * exit 3 and a message naming the edited event and each of NEEDLES. */
+static void expect_divergence(const char *guest, struct edit *e,
+			      const char *const *needles)
+{
+	char orig[512], bad[512], err[512], want[64], name[128];
+	char *msg;
+
+	snprintf(name, sizeof(name), "%s.deja", guest);
+	path_of(orig, sizeof(orig), name);
+	snprintf(name, sizeof(name), "%s-bad.deja", guest);
+	path_of(bad, sizeof(bad), name);
+	path_of(err, sizeof(err), "replay.err");
+	record_guest(guest, orig);
+	assert_int_equal(run_deja((const char *[]){ "replay", "-q", orig, NULL }, err), 0);
+	rewrite(orig, bad, e);
+	assert_int_equal(run_deja((const char *[]){ "replay", "-q", bad, NULL }, err), 3);
+	msg = slurp(err);
+	snprintf(want, sizeof(want), "event #%llu", (unsigned long long)e->edited_index);
+	expect_in(msg, want);
+	for (; *needles; needles++)
+		expect_in(msg, *needles);
+	assert_int_equal(strchr(msg, '\n') - msg, (long)strlen(msg) - 1); /* one line */
+}
+
 /* hello.static writes its greeting with write(1, ...): claim the trace
  * saw one byte more. */
 static void test_changed_syscall_result(void **state)
 {
-	char orig[512], bad[512], err[512], want[64];
 	struct edit e = { .syscall_nr = 1 /* write */, .result_delta = 1 };
-	char *msg;
 
-	path_of(orig, sizeof(orig), "hello.deja");
-	path_of(bad, sizeof(bad), "hello-bad.deja");
-	path_of(err, sizeof(err), "replay.err");
-	record_guest("hello.static", orig);
-	assert_int_equal(run_deja((const char *[]){ "replay", "-q", orig, NULL }, err), 0);
-	rewrite(orig, bad, &e);
-	assert_int_equal(run_deja((const char *[]){ "replay", "-q", bad, NULL }, err), 3);
-	msg = slurp(err);
-	snprintf(want, sizeof(want), "event #%llu", (unsigned long long)e.edited_index);
-	expect_in(msg, want);
-	expect_in(msg, "write");
-	expect_in(msg, "expected");
-	expect_in(msg, "observed");
-	assert_int_equal(strchr(msg, '\n') - msg, (long)strlen(msg) - 1); /* one line */
+	expect_divergence("hello.static", &e,
+			  (const char *[]){ "write", "expected", "observed", NULL });
 }
 
 /* The guest writes other bytes than were recorded (as when code that was
  * not trapped reads the clock): the input hash of the write disagrees. */
 static void test_other_output_bytes(void **state)
 {
-	char orig[512], bad[512], err[512], want[64];
 	struct edit e = { .flip_input_of = ND_WRITE };
-	char *msg;
 
-	path_of(orig, sizeof(orig), "hello2.deja");
-	path_of(bad, sizeof(bad), "hello2-bad.deja");
-	path_of(err, sizeof(err), "replay.err");
-	record_guest("hello.static", orig);
-	rewrite(orig, bad, &e);
-	assert_int_equal(run_deja((const char *[]){ "replay", "-q", bad, NULL }, err), 3);
-	msg = slurp(err);
-	snprintf(want, sizeof(want), "event #%llu", (unsigned long long)e.edited_index);
-	expect_in(msg, want);
-	expect_in(msg, "write");
-	expect_in(msg, "other bytes");
+	expect_divergence("hello.static", &e,
+			  (const char *[]){ "write", "other bytes", NULL });
 }
 
 /* Drop the clock reading of clock.static: the kernel asks for a CLOCK
  * input and the trace offers the next event instead. */
 static void test_missing_host_input(void **state)
 {
-	char orig[512], bad[512], err[512], want[64];
 	struct edit e = { .drop_host_op = ND_CLOCK };
-	char *msg;
 
-	path_of(orig, sizeof(orig), "clock.deja");
-	path_of(bad, sizeof(bad), "clock-bad.deja");
-	path_of(err, sizeof(err), "replay.err");
-	record_guest("clock.static", orig);
-	rewrite(orig, bad, &e);
-	assert_int_equal(run_deja((const char *[]){ "replay", "-q", bad, NULL }, err), 3);
-	msg = slurp(err);
-	snprintf(want, sizeof(want), "event #%llu", (unsigned long long)e.edited_index);
-	expect_in(msg, want);
-	expect_in(msg, "clock_gettime");
-	expect_in(msg, "observed host input CLOCK");
+	expect_divergence("clock.static", &e,
+			  (const char *[]){ "clock_gettime", "observed host input CLOCK", NULL });
 }
 
 /* A recorder killed with SIGKILL while its guest waits on stdin: the
