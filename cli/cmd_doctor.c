@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "cli/cli.h"
 #include "core/probe.h"
 
@@ -229,6 +231,15 @@ static void usage(FILE *f)
 		   "  --help   show this help\n");
 }
 
+/* The stopwatch for the probes' measurements and timeouts. */
+static double monotonic_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
 int cmd_doctor(int argc, char **argv)
 {
 	struct probe_report r;
@@ -248,6 +259,7 @@ int cmd_doctor(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	probe_use_clock(monotonic_s);
 	probe_all(&r);
 	decide(&r, &d);
 	if (json)

@@ -2,8 +2,9 @@
  * trapping mechanism is tried in a forked child (not just set up), and the
  * costs that decide the design are measured. Used by `deja doctor`.
  * Implemented in core/platform_probe.c, one of the two files behind the
- * platform wall (it includes <sys/ptrace.h>). Every probe is bounded in
- * time and reaps all children it forks. */
+ * platform wall (the other is core/platform.c). Every probe is bounded in
+ * time and reaps all children it forks. The caller supplies the stopwatch:
+ * core/ reads no clock of its own. */
 #ifndef DEJA_PROBE_H
 #define DEJA_PROBE_H
 
@@ -64,6 +65,10 @@ double probe_bench_singlestep_us(int iterations);
 /* Round trips per measured run in probe_all(). */
 #define PROBE_STOP_ITERATIONS 20000
 #define PROBE_STEP_ITERATIONS 5000
+
+/* Seconds on a monotonic clock; must be set before any probe runs. */
+typedef double (*probe_clock_fn)(void);
+void probe_use_clock(probe_clock_fn now_s);
 
 /* Everything above, in order; takes a few seconds at most. */
 void probe_all(struct probe_report *r);
