@@ -63,13 +63,13 @@ static void decide_insns(const struct probe_report *r, struct decisions *d)
 
 	if (!tsc && !cpuid)
 		snprintf(d->insns, sizeof(d->insns),
-			 "rdtsc/rdtscp/cpuid/rdrand/rdseed/xgetbv: binary "
+			 "rdtsc/rdtscp/cpuid/rdrand/rdseed/xgetbv/rdpid: binary "
 			 "rewriting to ud2 traps (because %s, %s, and "
-			 "rdrand/rdseed/xgetbv cannot be trapped)",
+			 "rdrand/rdseed/xgetbv/rdpid cannot be trapped)",
 			 tsc_why, cpuid_why);
 	else
 		snprintf(d->insns, sizeof(d->insns),
-			 "rdtsc/rdtscp: %s; cpuid: %s; rdrand/rdseed/xgetbv: "
+			 "rdtsc/rdtscp: %s; cpuid: %s; rdrand/rdseed/xgetbv/rdpid: "
 			 "binary rewriting to ud2 traps (they cannot be "
 			 "trapped)",
 			 tsc ? "PR_SET_TSC trap" : "binary rewriting to ud2",
