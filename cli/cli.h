@@ -36,6 +36,8 @@ int cli_trace_command(int argc, char **argv, const char *flag,
 const char *cli_trace_error(int err);
 /* Directory for new traces: $DEJA_TRACE_DIR or ~/.local/share/deja. */
 char *cli_trace_dir(void);
+/* The kernel's warning callback: "deja: warning: MSG". */
+void cli_kernel_warning(const char *msg);
 /* deja's exit code for a guest wait status (128+N for signal N). */
 int exit_code_of(int wait_status);
 struct nd;

@@ -28,11 +28,6 @@ static const char record_usage[] =
 	"  -o TRACE   write the trace here (default: $DEJA_TRACE_DIR or\n"
 	"             ~/.local/share/deja, a fresh name, and 'latest' there)\n";
 
-static void print_warning(const char *msg)
-{
-	cli_warn("%s", msg);
-}
-
 /* A fresh trace path in the trace directory, and its 'latest' link. */
 static char *default_trace_path(const char *program)
 {
@@ -86,31 +81,11 @@ static void link_latest(const char *trace)
 	free(dir);
 }
 
-int exit_code_of(int wait_status)
-{
-	if (WIFEXITED(wait_status))
-		return WEXITSTATUS(wait_status);
-	if (WIFSIGNALED(wait_status))
-		return 128 + WTERMSIG(wait_status);
-	return EXIT_HOST;
-}
-
-int kernel_error_exit(int rc, struct nd *nd)
-{
-	if (rc == KERNEL_E_ND) {
-		cli_error("%s", nd->err);
-		return nd->failed;
-	}
-	cli_error("%s", kernel_strerror(rc));
-	return rc == KERNEL_E_NOEXEC || rc == KERNEL_E_ELFCLASS ||
-	       rc == KERNEL_E_DYNAMIC ? EXIT_BAD_PROGRAM : EXIT_HOST;
-}
-
 static int record(const char *program, char **argv, const char *out,
 		  bool is_default)
 {
 	struct kernel_config cfg = { .program = program, .argv = argv,
-				     .envp = environ, .warn = print_warning };
+				     .envp = environ, .warn = cli_kernel_warning };
 	struct trace_meta meta;
 	struct trace_writer *w;
 	struct nd *nd;

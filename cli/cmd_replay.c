@@ -22,17 +22,12 @@ static const char replay_usage[] =
 	"exit 3: replay diverged from the trace; exit 4: the trace is corrupt,\n"
 	"truncated, from another version or missing.\n";
 
-static void print_warning(const char *msg)
-{
-	cli_warn("%s", msg);
-}
-
 static int replay(const char *path, bool quiet)
 {
 	int err = 0, status = 0, rc;
 	struct trace_reader *r = trace_reader_open(path, &err);
 	const struct trace_meta *m;
-	struct kernel_config cfg = { .warn = print_warning };
+	struct kernel_config cfg = { .warn = cli_kernel_warning };
 	struct nd *nd;
 
 	if (!r) {

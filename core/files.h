@@ -19,7 +19,6 @@ struct file {
 	int hostfd;       /* record: host fd; replay: -1 (stdio: 0, 1, 2) */
 	int flags;        /* open flags (access mode and status flags) */
 	bool console;     /* writes go to the user's terminal */
-	bool is_dir;
 };
 
 struct fdtable;
