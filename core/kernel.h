@@ -27,8 +27,20 @@ enum kernel_err {
 };
 const char *kernel_strerror(int err);
 
+/* A running guest system: the kernel's state and its guest processes. */
+struct guest;
+
+/* Build the guest system from cfg->program: the first process stopped at
+ * its first instruction. */
+int guest_boot(struct nd *nd, const struct kernel_config *cfg,
+	       struct guest **out);
+void guest_free(struct guest *g);
+
 /* Run the guest system to its end. On success returns 0 and sets
  * *wait_status to the first process's wait status. */
+int guest_run(struct guest *g, int *wait_status);
+
+/* Boot and run in one call (record, plain replay). */
 int kernel_run(struct nd *nd, const struct kernel_config *cfg,
 	       int *wait_status);
 

@@ -154,6 +154,11 @@ static int setup_stack(struct task *t, const struct load_plan *p,
 		return rc;
 	rc = plat_mem_write(t->plat, img.sp, img.bytes, img.len);
 	*sp = img.sp;
+	free(t->auxv);
+	t->auxv_len = img.auxv_count * 16;
+	t->auxv = malloc(t->auxv_len);
+	if (t->auxv)
+		memcpy(t->auxv, img.bytes + (img.auxv_addr - img.sp), t->auxv_len);
 	stack_image_free(&img);
 	return rc;
 }

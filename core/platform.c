@@ -20,6 +20,8 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
+#include <elf.h>
 #include <sys/ptrace.h>
 #include <sys/rseq.h>
 #include <sys/syscall.h>
@@ -33,6 +35,7 @@ struct plat_task {
 	int pending_sig;  /* a signal that arrived during an injection */
 	int died;         /* the process ended during an injection ... */
 	int died_status;  /* ... with this wait status, not yet reported */
+	bool at_syscall;  /* stopped at a seccomp syscall stop */
 };
 
 #define RSEQ_SIG_X86 0x53053053
@@ -168,7 +171,8 @@ static bool cpu_has_xsave(void)
 
 static int spawn_child(pid_t *out)
 {
-	long opts = PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
+	long opts = PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL |
+		    PTRACE_O_TRACEFORK; /* plat_fork's copies stay traced */
 	pid_t pid;
 	int rc;
 
@@ -264,6 +268,7 @@ static void decode_stop(struct plat_task *t, int st, struct plat_stop *stop)
 	siginfo_t si;
 
 	memset(stop, 0, sizeof(*stop));
+	t->at_syscall = false;
 	if (WIFEXITED(st) || WIFSIGNALED(st)) {
 		stop->kind = PLAT_STOP_EXITED;
 		stop->status = st;
@@ -272,6 +277,7 @@ static void decode_stop(struct plat_task *t, int st, struct plat_stop *stop)
 	}
 	if ((st >> 8) == (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8))) {
 		stop->kind = PLAT_STOP_SYSCALL;
+		t->at_syscall = true;
 		return;
 	}
 	stop->kind = PLAT_STOP_SIGNAL;
@@ -286,6 +292,10 @@ static void decode_stop(struct plat_task *t, int st, struct plat_stop *stop)
 		stop->fault_addr = (uint64_t)(uintptr_t)si.si_addr;
 		if (si.si_signo == SIGSYS && si.si_code == 1 /* SYS_SECCOMP */)
 			stop->kind = PLAT_STOP_FOREIGN_SYSCALL;
+		if (si.si_signo == SIGTRAP && si.si_code == TRAP_TRACE)
+			stop->trap = PLAT_TRAP_STEP;
+		if (si.si_signo == SIGTRAP && si.si_code == SI_KERNEL)
+			stop->trap = PLAT_TRAP_INT3;
 	}
 }
 
@@ -312,33 +322,65 @@ int plat_reap(struct plat_task *t, struct plat_stop *stop)
 	return -ETIMEDOUT;
 }
 
-int plat_resume(struct plat_task *t, int sig, struct plat_stop *stop)
+/* Report a death or a signal an injection left over, if any. */
+static bool leftover_stop(struct plat_task *t, struct plat_stop *stop)
 {
-	int st, rc;
-
 	if (t->pid < 0 && t->died) {
 		memset(stop, 0, sizeof(*stop));
 		stop->kind = PLAT_STOP_EXITED;
 		stop->status = t->died_status;
 		t->died = 0;
-		return 0;
+		return true;
 	}
-	if (t->pid < 0)
-		return -ESRCH;
-	if (t->pending_sig) {
+	if (t->pid > 0 && t->pending_sig) {
 		memset(stop, 0, sizeof(*stop));
 		stop->kind = PLAT_STOP_SIGNAL;
 		stop->sig = t->pending_sig;
 		t->pending_sig = 0;
-		return 0;
+		return true;
 	}
-	if (ptrace(PTRACE_CONT, t->pid, 0, sig) < 0)
+	return false;
+}
+
+static int ptrace_wait(struct plat_task *t, int req, int sig,
+		       struct plat_stop *stop)
+{
+	int st, rc;
+
+	if (ptrace(req, t->pid, 0, sig) < 0)
 		return -errno;
 	rc = wait_stop(t->pid, &st);
 	if (rc < 0)
 		return rc;
 	decode_stop(t, st, stop);
 	return 0;
+}
+
+int plat_step(struct plat_task *t, int sig, struct plat_stop *stop)
+{
+	bool from_syscall = t->at_syscall;
+	int rc;
+
+	if (leftover_stop(t, stop))
+		return 0;
+	if (t->pid < 0)
+		return -ESRCH;
+	rc = ptrace_wait(t, PTRACE_SINGLESTEP, sig, stop);
+	/* Stepping out of a syscall stop first reports the syscall's exit
+	 * (a SIGTRAP with TRAP_BRKPT, nothing executed): skip it. */
+	if (rc == 0 && from_syscall && stop->kind == PLAT_STOP_SIGNAL &&
+	    stop->sig == SIGTRAP && stop->fault_code == TRAP_BRKPT)
+		rc = ptrace_wait(t, PTRACE_SINGLESTEP, 0, stop);
+	return rc;
+}
+
+int plat_resume(struct plat_task *t, int sig, struct plat_stop *stop)
+{
+	if (leftover_stop(t, stop))
+		return 0;
+	if (t->pid < 0)
+		return -ESRCH;
+	return ptrace_wait(t, PTRACE_CONT, sig, stop);
 }
 
 int plat_get_regs(struct plat_task *t, guest_regs *r)
@@ -434,6 +476,7 @@ static int run_to_stub_trap(struct plat_task *t)
 	guest_regs r;
 	int st, rc;
 
+	t->at_syscall = false; /* the injection leaves any syscall stop */
 	for (;;) {
 		if (ptrace(PTRACE_CONT, t->pid, 0, 0) < 0)
 			return -errno;
@@ -536,4 +579,79 @@ int plat_mem_read_str(struct plat_task *t, uint64_t addr, char *buf,
 		done += (size_t)n;
 	}
 	return -ENAMETOOLONG;
+}
+
+/* Wrap an auto-attached fork child, waiting for its first stop. */
+static int adopt_child(pid_t pid, const guest_regs *regs,
+		       struct plat_task **out)
+{
+	struct plat_task *c = calloc(1, sizeof(*c));
+	char path[64];
+	int rc;
+
+	if (!c) {
+		kill(pid, SIGKILL);
+		return -ENOMEM;
+	}
+	c->pid = pid;
+	c->memfd = -1;
+	rc = expect_sig(pid, SIGSTOP);
+	if (rc == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+		c->memfd = open(path, O_RDWR | O_CLOEXEC);
+		rc = c->memfd < 0 ? -errno : plat_set_regs(c, regs);
+	}
+	if (rc < 0) {
+		plat_destroy(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+int plat_fork(struct plat_task *t, struct plat_task **out)
+{
+	guest_regs regs;
+	long pid;
+	int rc = plat_get_regs(t, &regs);
+	bool at_syscall = t->at_syscall;
+
+	if (rc < 0)
+		return rc;
+	pid = plat_guest_syscall(t, SYS_fork, 0, 0, 0, 0, 0, 0);
+	if (pid <= 0)
+		return pid < 0 ? (int)pid : -EPROTO;
+	/* the parent left its syscall stop for the injection, but its
+	 * registers are restored: stepping from it needs no absorbing now */
+	(void)at_syscall;
+	return adopt_child((pid_t)pid, &regs, out);
+}
+
+int plat_get_fpregs(struct plat_task *t, struct user_fpregs_struct *fp)
+{
+	return ptrace(PTRACE_GETFPREGS, t->pid, 0, fp) < 0 ? -errno : 0;
+}
+
+#define XSAVE_YMMH_OFFSET 576  /* component 2 in the standard format */
+#define XSAVE_HEADER_OFFSET 512
+
+int plat_get_ymmh(struct plat_task *t, uint8_t ymmh[16][16], bool *has_avx)
+{
+	static uint8_t area[8192] __attribute__((aligned(64)));
+	struct iovec io = { area, sizeof(area) };
+	unsigned a, b, c, d;
+	uint64_t bv;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			 : "a"(1), "c"(0));
+	*has_avx = (c >> 28) & 1;
+	memset(ymmh, 0, 16 * 16);
+	if (!*has_avx)
+		return 0;
+	if (ptrace(PTRACE_GETREGSET, t->pid, (void *)NT_X86_XSTATE, &io) < 0)
+		return -errno;
+	memcpy(&bv, area + XSAVE_HEADER_OFFSET, sizeof(bv));
+	if ((bv & 4) && io.iov_len >= XSAVE_YMMH_OFFSET + 256)
+		memcpy(ymmh, area + XSAVE_YMMH_OFFSET, 256);
+	return 0;
 }

@@ -31,9 +31,17 @@ enum plat_stop_kind {
 	PLAT_STOP_EXITED,  /* the process is gone: status is a wait status */
 };
 
+/* What a SIGTRAP stop was (debugging needs to tell them apart). */
+enum plat_trap {
+	PLAT_TRAP_NONE,     /* not a SIGTRAP, or one from elsewhere */
+	PLAT_TRAP_STEP,     /* plat_step() executed one instruction */
+	PLAT_TRAP_INT3,     /* an int3 executed; rip is just after it */
+};
+
 struct plat_stop {
 	enum plat_stop_kind kind;
 	int sig;            /* PLAT_STOP_SIGNAL */
+	enum plat_trap trap; /* PLAT_STOP_SIGNAL with sig SIGTRAP */
 	int fault_code;     /* si_code of the signal */
 	uint64_t fault_addr; /* si_addr of a fault */
 	int status;         /* PLAT_STOP_EXITED: wait status */
@@ -56,7 +64,22 @@ int plat_reap(struct plat_task *t, struct plat_stop *stop);
 /* Resume the guest (delivering SIG if nonzero) until its next stop. */
 int plat_resume(struct plat_task *t, int sig, struct plat_stop *stop);
 
+/* Execute one guest instruction (delivering SIG if nonzero) and stop:
+ * a PLAT_TRAP_STEP stop, or whatever stop the instruction caused (a
+ * syscall, a fault). Resuming from a syscall stop executes the next
+ * instruction too (the host's empty syscall-exit report is absorbed). */
+int plat_step(struct plat_task *t, int sig, struct plat_stop *stop);
+
+/* Fork the stopped guest process into a new, stopped, traced one with
+ * the same memory and registers: a checkpoint, or a copy to run from
+ * one. The copy is independent: it runs only when resumed. */
+int plat_fork(struct plat_task *t, struct plat_task **out);
+
 int plat_get_regs(struct plat_task *t, guest_regs *r);
+/* x87/SSE state (FXSAVE layout) and the upper halves of ymm0-15 (zeros
+ * when the CPU has no AVX; returns 0 then and sets *has_avx false). */
+int plat_get_fpregs(struct plat_task *t, struct user_fpregs_struct *fp);
+int plat_get_ymmh(struct plat_task *t, uint8_t ymmh[16][16], bool *has_avx);
 int plat_set_regs(struct plat_task *t, const guest_regs *r);
 /* Make the intercepted syscall at the current stop return RESULT:
  * sets rax and cancels the host's execution of it. REGS are the guest's

@@ -42,6 +42,9 @@ struct kernel {
 	size_t scratch_cap;
 	struct rlimit_slot { bool known; uint64_t cur, max; } rlim[16];
 	void (*warn)(const char *msg);
+	/* a debugger's watch on kernel writes to guest memory (or NULL) */
+	void (*on_write)(void *ctx, uint64_t addr, uint64_t len);
+	void *on_write_ctx;
 };
 
 struct task {
@@ -54,6 +57,19 @@ struct task {
 	struct fdtable *files;
 	struct shmaps shmaps;   /* shared writable file mappings */
 	char *cwd;              /* canonical absolute working directory */
+	uint8_t *auxv;          /* copy of the auxv given at start */
+	size_t auxv_len;
+};
+
+/* A guest system: the kernel and its (one, today) task, with the state
+ * of the stop-by-stop run loop. */
+struct guest {
+	struct kernel k;
+	struct task t;
+	int sig;                /* signal to deliver at the next resume */
+	int dying;              /* killed from outside: only SIG passes */
+	bool ended;
+	int wait_status;
 };
 
 /* Guest memory access for handlers; -EFAULT on bad addresses. */
@@ -70,4 +86,14 @@ void file_release(struct task *t, struct file *f);
 void kernel_warn(struct kernel *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* TEMPORARY declarations until the clone functions land */
+struct mm *mm_clone(const struct mm *mm);
+struct file_remap;
+struct file_remap *file_remap_new(void);
+void file_remap_free(struct file_remap *m);
+struct fdtable *fdtable_clone(const struct fdtable *ft, struct file_remap *m);
+void fdtable_drop(struct fdtable *ft);
+int shmaps_clone(struct shmaps *dst, const struct shmaps *src, struct file_remap *m);
+void shmaps_drop(struct shmaps *s);
+struct patch_table *patch_table_clone(const struct patch_table *pt);
 #endif

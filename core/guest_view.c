@@ -1,0 +1,66 @@
+/* core/guest_view.c — what a debugger may see of a guest system: ids,
+ * registers, memory as the program sees it (deja's rewritten bytes
+ * hidden), the auxiliary vector; and the hook that reports the kernel's
+ * own writes into guest memory. */
+#include <errno.h>
+
+#include "core/debug.h"
+#include "core/task.h"
+
+int guest_pid(const struct guest *g)
+{
+	return (int)g->t.pid;
+}
+
+struct plat_task *guest_plat(struct guest *g)
+{
+	return g->t.plat;
+}
+
+int guest_get_regs(struct guest *g, guest_regs *r)
+{
+	return plat_get_regs(g->t.plat, r);
+}
+
+int guest_set_regs(struct guest *g, const guest_regs *r)
+{
+	return plat_set_regs(g->t.plat, r);
+}
+
+long guest_read_mem(struct guest *g, uint64_t addr, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		uint64_t a = addr + done;
+		size_t chunk = PAGE_SIZE_G - (a & (PAGE_SIZE_G - 1));
+
+		if (chunk > len - done)
+			chunk = len - done;
+		if (plat_mem_read(g->t.plat, a, (char *)buf + done, chunk) < 0)
+			break;
+		done += chunk;
+	}
+	if (!done && len)
+		return -EFAULT;
+	patch_unpatch_view(g->k.patches, addr, buf, done);
+	return (long)done;
+}
+
+const uint8_t *guest_auxv(const struct guest *g, size_t *len)
+{
+	*len = g->t.auxv_len;
+	return g->t.auxv;
+}
+
+bool guest_mapped(const struct guest *g, uint64_t addr, uint64_t len)
+{
+	return mm_fully_mapped(g->t.mm, addr, addr + len, 0);
+}
+
+void guest_on_write(struct guest *g, void (*cb)(void *ctx, uint64_t addr,
+					       uint64_t len), void *ctx)
+{
+	g->k.on_write = cb;
+	g->k.on_write_ctx = ctx;
+}
