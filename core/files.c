@@ -4,7 +4,9 @@
 #include "core/files.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct fdtable {
 	struct file *fd[FDTABLE_MAX];
@@ -16,7 +18,14 @@ struct fdtable *fdtable_new(void)
 	return calloc(1, sizeof(struct fdtable));
 }
 
+/* Both free a table without host effects: the kernel closes host fds one
+ * descriptor at a time through file_release() (task.c), never here. */
 void fdtable_free(struct fdtable *ft)
+{
+	fdtable_drop(ft);
+}
+
+void fdtable_drop(struct fdtable *ft)
 {
 	if (!ft)
 		return;
@@ -104,4 +113,108 @@ void file_get(struct file *f)
 bool file_put(struct file *f)
 {
 	return --f->refs == 0;
+}
+
+/* ---- deep copies ---- */
+
+/* Open addressing on the original's address; at most half full. */
+struct file_remap {
+	struct remap_slot { struct file *old, *copy; } *v;
+	size_t n, cap;          /* cap: a power of 2 */
+};
+
+#define REMAP_MIN_CAP 16
+
+struct file_remap *file_remap_new(void)
+{
+	struct file_remap *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->v = calloc(REMAP_MIN_CAP, sizeof(*m->v));
+	if (!m->v) {
+		free(m);
+		return NULL;
+	}
+	m->cap = REMAP_MIN_CAP;
+	return m;
+}
+
+void file_remap_free(struct file_remap *m)
+{
+	if (m)
+		free(m->v);
+	free(m);
+}
+
+static size_t remap_slot(const struct remap_slot *v, size_t cap,
+			 const struct file *old)
+{
+	uint64_t h = (uint64_t)(uintptr_t)old * 0x9e3779b97f4a7c15ull;
+	size_t i = (size_t)(h >> 32) & (cap - 1);
+
+	while (v[i].old && v[i].old != old)
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+static int remap_grow(struct file_remap *m)
+{
+	size_t cap = m->cap * 2;
+	struct remap_slot *v = calloc(cap, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->v[i].old)
+			v[remap_slot(v, cap, m->v[i].old)] = m->v[i];
+	free(m->v);
+	m->v = v;
+	m->cap = cap;
+	return 0;
+}
+
+struct file *file_remap_get(struct file_remap *m, struct file *old)
+{
+	struct file *copy;
+	size_t i;
+
+	if (!old)
+		return NULL;
+	i = remap_slot(m->v, m->cap, old);
+	if (m->v[i].old)
+		return m->v[i].copy;
+	if ((m->n + 1) * 2 > m->cap) {
+		if (remap_grow(m) < 0)
+			return NULL;
+		i = remap_slot(m->v, m->cap, old);
+	}
+	copy = malloc(sizeof(*copy));
+	if (!copy)
+		return NULL;
+	*copy = *old;
+	copy->refs = 0;
+	m->v[i] = (struct remap_slot){ old, copy };
+	m->n++;
+	return copy;
+}
+
+struct fdtable *fdtable_clone(const struct fdtable *ft, struct file_remap *m)
+{
+	struct fdtable *c = fdtable_new();
+
+	if (!c)
+		return NULL;
+	for (int i = 0; i < FDTABLE_MAX; i++) {
+		if (!ft->fd[i])
+			continue;
+		c->fd[i] = file_remap_get(m, ft->fd[i]);
+		if (!c->fd[i]) {
+			fdtable_drop(c);
+			return NULL;
+		}
+		file_get(c->fd[i]);
+	}
+	memcpy(c->cloexec, ft->cloexec, sizeof(c->cloexec));
+	return c;
 }

@@ -24,6 +24,8 @@ struct file {
 struct fdtable;
 
 struct fdtable *fdtable_new(void);
+/* Free FT and drop its references; pure bookkeeping like fdtable_drop()
+ * (host fds are closed by file_release(), never here). */
 void fdtable_free(struct fdtable *ft);
 /* The file behind FD, or NULL. */
 struct file *fd_get(struct fdtable *ft, int fd);
@@ -40,5 +42,29 @@ struct file *file_new(enum file_kind kind, int hostfd, int flags);
 void file_get(struct file *f);
 /* Drop a reference; returns true when it was the last one. */
 bool file_put(struct file *f);
+
+/* ---- deep copies (checkpoints) ----
+ * One file_remap maps each struct file of the original state to its copy
+ * so that everything sharing one open file description (dup'ed fds, an fd
+ * and a shared mapping) shares one copy. A copy keeps the original's
+ * fields (hostfd included) with refs 0; each structure that stores it
+ * takes its own reference, and the map holds none. If a deep copy fails
+ * midway, drop what was copied and free the map without reusing it: a
+ * copy freed by that drop stays in the map. */
+struct file_remap;
+
+struct file_remap *file_remap_new(void);
+/* The copy of OLD, made on the first request and the same afterwards;
+ * NULL for NULL or on ENOMEM. */
+struct file *file_remap_get(struct file_remap *m, struct file *old);
+/* Free the map only; the copies belong to whatever references them. */
+void file_remap_free(struct file_remap *m);
+/* A deep copy of FT: every fd (and its close-on-exec bit) names the copy
+ * of its file through M. NULL on ENOMEM. */
+struct fdtable *fdtable_clone(const struct fdtable *ft, struct file_remap *m);
+/* Free FT and drop its references without any host effect: never closes
+ * a host fd or calls the logging layer (freeing a checkpoint must not
+ * consume replay events). */
+void fdtable_drop(struct fdtable *ft);
 
 #endif

@@ -19,6 +19,27 @@ void mm_free(struct mm *mm)
 	free(mm);
 }
 
+struct mm *mm_clone(const struct mm *mm)
+{
+	struct mm *c = malloc(sizeof(*c));
+
+	if (!c)
+		return NULL;
+	*c = *mm;
+	c->v = NULL;
+	c->cap = 0;
+	if (mm->n) {
+		c->v = malloc(mm->n * sizeof(*c->v));
+		if (!c->v) {
+			free(c);
+			return NULL;
+		}
+		memcpy(c->v, mm->v, mm->n * sizeof(*c->v));
+		c->cap = mm->n;
+	}
+	return c;
+}
+
 static int reserve(struct mm *mm, size_t extra)
 {
 	if (mm->n + extra <= mm->cap)

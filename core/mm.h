@@ -35,6 +35,8 @@ struct mm {
 
 struct mm *mm_new(void);
 void mm_free(struct mm *mm);
+/* An independent copy of MM (ranges and brk fields), or NULL on ENOMEM. */
+struct mm *mm_clone(const struct mm *mm);
 /* Record [start,end) as mapped, replacing whatever overlapped. */
 int mm_insert(struct mm *mm, uint64_t start, uint64_t end, int prot, int flags);
 /* Forget [start,end); splits ranges as needed. */

@@ -51,6 +51,25 @@ void patch_table_free(struct patch_table *pt)
 	free(pt);
 }
 
+struct patch_table *patch_table_clone(const struct patch_table *pt)
+{
+	struct patch_table *c = malloc(sizeof(*c));
+
+	if (!c)
+		return NULL;
+	*c = *pt;
+	c->v = NULL;
+	if (pt->n) {
+		c->v = malloc(pt->n * sizeof(*c->v));
+		if (!c->v) {
+			free(c);
+			return NULL;
+		}
+		memcpy(c->v, pt->v, pt->n * sizeof(*c->v));
+	}
+	return c;
+}
+
 size_t patch_count(const struct patch_table *pt)
 {
 	return pt->n;

@@ -37,6 +37,8 @@ struct patch_table *patch_table_new(void);
 /* Do not rewrite instructions of KIND (the CPU traps them itself). */
 void patch_table_skip(struct patch_table *pt, int kind);
 void patch_table_free(struct patch_table *pt);
+/* An independent copy of PT (sites and skip mask), or NULL on ENOMEM. */
+struct patch_table *patch_table_clone(const struct patch_table *pt);
 
 /* Decode CODE, which will live at guest address BASE, and add a site for
  * each instruction of interest. STARTS (optional, sorted or not) are known

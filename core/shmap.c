@@ -134,9 +134,39 @@ void shmap_move(struct task *t, uint64_t old, uint64_t dst, uint64_t newlen)
 
 void shmap_clear(struct task *t)
 {
-	for (size_t i = 0; i < t->shmaps.n; i++)
-		if (file_put(t->shmaps.v[i].file))
-			free(t->shmaps.v[i].file);
-	free(t->shmaps.v);
-	memset(&t->shmaps, 0, sizeof(t->shmaps));
+	shmaps_drop(&t->shmaps);
+}
+
+void shmaps_drop(struct shmaps *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (file_put(s->v[i].file))
+			free(s->v[i].file);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+int shmaps_clone(struct shmaps *dst, const struct shmaps *src,
+		 struct file_remap *m)
+{
+	memset(dst, 0, sizeof(*dst));
+	if (!src->n)
+		return 0;
+	dst->v = malloc(src->n * sizeof(*dst->v));
+	if (!dst->v)
+		return -ENOMEM;
+	dst->cap = src->n;
+	for (size_t i = 0; i < src->n; i++) {
+		struct file *f = file_remap_get(m, src->v[i].file);
+
+		if (!f) {
+			shmaps_drop(dst);
+			return -ENOMEM;
+		}
+		file_get(f);
+		dst->v[i] = src->v[i];
+		dst->v[i].file = f;
+		dst->n++;
+	}
+	return 0;
 }

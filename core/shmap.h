@@ -12,6 +12,7 @@
 
 struct task;
 struct file;
+struct file_remap;
 
 struct shmap {
 	uint64_t start, end;   /* guest range, page aligned */
@@ -39,5 +40,14 @@ void shmap_prepare_move(struct task *t, uint64_t old, uint64_t oldlen,
 void shmap_move(struct task *t, uint64_t old, uint64_t dst, uint64_t newlen);
 /* Drop every entry without writing back (the process is gone). */
 void shmap_clear(struct task *t);
+
+/* Checkpoints. Deep-copy SRC into DST (its old contents are not freed):
+ * each entry names the copy of its file through M, so an fd and a mapping
+ * of one file share one copy. 0, or -ENOMEM with DST left empty. */
+int shmaps_clone(struct shmaps *dst, const struct shmaps *src,
+		 struct file_remap *m);
+/* Free S's entries and drop their file references, leaving S empty: no
+ * write-back and no host effect at all. */
+void shmaps_drop(struct shmaps *s);
 
 #endif

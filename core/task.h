@@ -86,14 +86,4 @@ void file_release(struct task *t, struct file *f);
 void kernel_warn(struct kernel *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* TEMPORARY declarations until the clone functions land */
-struct mm *mm_clone(const struct mm *mm);
-struct file_remap;
-struct file_remap *file_remap_new(void);
-void file_remap_free(struct file_remap *m);
-struct fdtable *fdtable_clone(const struct fdtable *ft, struct file_remap *m);
-void fdtable_drop(struct fdtable *ft);
-int shmaps_clone(struct shmaps *dst, const struct shmaps *src, struct file_remap *m);
-void shmaps_drop(struct shmaps *s);
-struct patch_table *patch_table_clone(const struct patch_table *pt);
 #endif

@@ -19,6 +19,7 @@ struct replay_nd {
 	struct nd base;
 	struct trace_reader *r;
 	bool quiet;
+	uint64_t shown;         /* output of events before this was shown */
 	bool peeked;            /* 'ahead' holds the next event, unconsumed */
 	int ahead_rc;
 	struct trace_event ahead;
@@ -161,9 +162,12 @@ static void rep_call(struct nd *nd, struct nd_call *c)
 		c->out_len = ev.data_len;
 	}
 	c->result = ev.result;
+	/* show output once, even when a debugger re-executes it */
 	if (c->op == ND_WRITE && c->console && !rn->quiet && c->result > 0 &&
-	    (size_t)c->result <= c->in_len)
+	    (size_t)c->result <= c->in_len && ev.index >= rn->shown)
 		show_output(c);
+	if (ev.index + 1 > rn->shown)
+		rn->shown = ev.index + 1;
 }
 
 static void rep_syscall(struct nd *nd, const struct nd_syscall *s)
@@ -250,6 +254,25 @@ void replay_nd_finish(struct nd *nd)
 		nd_fail(nd, ND_DIVERGED, "replay diverged: the guest system ended but the trace goes on at event #%llu (%s)",
 			(unsigned long long)ev.index, what);
 	}
+}
+
+int replay_nd_seek(struct nd *nd, uint64_t index)
+{
+	struct replay_nd *rn = (struct replay_nd *)nd;
+	int rc = trace_reader_seek(rn->r, index);
+
+	if (rc < 0)
+		return rc;
+	rn->peeked = false;
+	nd->events = index;
+	nd->failed = ND_OK;
+	nd->err[0] = 0;
+	return 0;
+}
+
+uint64_t replay_nd_event_count(struct nd *nd)
+{
+	return trace_reader_event_count(((struct replay_nd *)nd)->r);
 }
 
 void replay_nd_free(struct nd *nd)

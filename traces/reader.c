@@ -1,7 +1,8 @@
 /* traces/reader.c — trace_reader_*: opens a trace, verifies the header and
  * every chunk's checksums up front, indexes event and blob chunks, then
- * streams events one decompressed chunk at a time. A file cut short (a
- * recorder killed mid-write) opens with its complete chunks usable. */
+ * streams events one decompressed chunk at a time; a seek finds its chunk
+ * in that index and decodes only inside it. A file cut short (a recorder
+ * killed mid-write) opens with its complete chunks usable. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -30,6 +31,7 @@ struct trace_reader {
 	/* event cursor */
 	size_t cur;             /* next chunk to load */
 	uint8_t *buf;           /* raw events of the loaded chunk */
+	size_t loaded;          /* 1 + index of the chunk in buf; 0: none */
 	struct ibuf in;
 	uint64_t left;          /* events left in the loaded chunk */
 	uint64_t next_index;
@@ -246,14 +248,36 @@ uint64_t trace_reader_event_count(const struct trace_reader *r)
 	return r->st.events;
 }
 
-static int load_chunk(struct trace_reader *r)
+static void drop_chunk(struct trace_reader *r)
 {
-	const struct chunk_ref *c = &r->chunks[r->cur];
+	free(r->buf);
+	r->buf = NULL;
+	r->loaded = 0;
+	r->in = (struct ibuf){ 0 };
+	r->left = 0;
+}
+
+/* Position the cursor at the first event of chunk CI, whose raw events
+ * are in buf. */
+static void start_chunk(struct trace_reader *r, size_t ci)
+{
+	const struct chunk_ref *c = &r->chunks[ci];
+
+	r->in = (struct ibuf){ r->buf, c->raw_len, 0 };
+	r->left = c->count;
+	r->next_index = c->first;
+	r->cur = ci + 1;
+	trace_ev_state_reset(&r->es);
+}
+
+/* Load chunk CI into buf and start reading it. */
+static int load_chunk(struct trace_reader *r, size_t ci)
+{
+	const struct chunk_ref *c = &r->chunks[ci];
 	struct chunk_hdr h;
 	int err;
 
-	free(r->buf);
-	r->buf = NULL;
+	drop_chunk(r);
 	err = trace_chunk_load(r->fd, c->off, &h, EVENTS_RAW_MAX, &r->buf);
 	if (err)
 		return err == TRACE_E_TRUNCATED ? TRACE_E_CORRUPT : err;
@@ -261,10 +285,8 @@ static int load_chunk(struct trace_reader *r)
 	if (h.type != CHUNK_EVENTS || h.raw_len != c->raw_len ||
 	    le64_get(h.info) != c->first || le64_get(h.info + 8) != c->count)
 		return TRACE_E_CORRUPT;
-	r->in = (struct ibuf){ r->buf, h.raw_len, 0 };
-	r->left = c->count;
-	r->cur++;
-	trace_ev_state_reset(&r->es);
+	r->loaded = ci + 1;
+	start_chunk(r, ci);
 	return TRACE_OK;
 }
 
@@ -277,7 +299,7 @@ int trace_reader_next(struct trace_reader *r, struct trace_event *ev)
 	if (!r->left) {
 		if (r->cur == r->nchunks)
 			return TRACE_E_END;
-		if ((err = load_chunk(r)))
+		if ((err = load_chunk(r, r->cur)))
 			goto fail;
 	}
 	ev->index = r->next_index;
@@ -297,13 +319,59 @@ fail:
 
 int trace_reader_rewind(struct trace_reader *r)
 {
-	free(r->buf);
-	r->buf = NULL;
-	r->in = (struct ibuf){ 0 };
+	drop_chunk(r);
 	r->cur = 0;
-	r->left = 0;
 	r->next_index = 0;
 	r->failed = 0;
+	return TRACE_OK;
+}
+
+/* The chunk holding event INDEX (< the event count): the last one whose
+ * first event is <= INDEX. */
+static size_t chunk_of(const struct trace_reader *r, uint64_t index)
+{
+	size_t lo = 0, hi = r->nchunks;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->chunks[mid].first <= index)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int trace_reader_seek(struct trace_reader *r, uint64_t index)
+{
+	struct trace_event ev;
+	bool failed = r->failed;
+	size_t ci;
+	int err;
+
+	if (index > r->st.events)
+		return TRACE_E_INVAL;
+	r->failed = 0;
+	if (index == r->st.events) {
+		drop_chunk(r);
+		r->cur = r->nchunks;
+		r->next_index = index;
+		return TRACE_OK;
+	}
+	ci = chunk_of(r, index);
+	if (r->loaded != ci + 1) {
+		if ((err = load_chunk(r, ci))) {
+			r->failed = err;
+			return err;
+		}
+	} else if (failed || r->next_index > index) {
+		start_chunk(r, ci);     /* decode it again from its start */
+	}
+	/* skip the events before INDEX; they are all in this chunk */
+	while (r->next_index < index)
+		if ((err = trace_reader_next(r, &ev)))
+			return err;
 	return TRACE_OK;
 }
 

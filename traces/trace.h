@@ -51,7 +51,8 @@ enum ev_type {
 
 /* One event. Only the fields that apply to its type are stored.
  * 'data' in an event returned by the reader points into the reader's
- * buffer and stays valid until the next trace_reader_next() call. */
+ * buffer and stays valid until the next trace_reader_next(), _seek() or
+ * _rewind() call. */
 struct trace_event {
 	uint64_t index;      /* event number, assigned by writer and reader */
 	uint8_t type;        /* enum ev_type */
@@ -98,6 +99,12 @@ uint64_t trace_reader_event_count(const struct trace_reader *r);
 int trace_reader_next(struct trace_reader *r, struct trace_event *ev);
 /* Restart the event stream at event 0. */
 int trace_reader_rewind(struct trace_reader *r);
+/* Position the stream so that the next trace_reader_next() returns event
+ * INDEX (0-based); INDEX == trace_reader_event_count() positions at the
+ * end (next returns TRACE_E_END). Decodes only inside INDEX's chunk.
+ * 0, TRACE_E_INVAL beyond the count (position unchanged), or the error
+ * met while decoding (sticky, as for next, until a seek or rewind). */
+int trace_reader_seek(struct trace_reader *r, uint64_t index);
 /* A malloc'd copy of a blob; caller frees *data. */
 int trace_reader_blob(struct trace_reader *r, const uint8_t hash[16],
 		      void **data, size_t *len);

@@ -1,7 +1,7 @@
 /* tests/unit/test_mm.c — core/mm.c: the guest address-space bookkeeping.
  * Insert/remove with splitting and replacement, mm_protect, the overlap
- * and full-mapping queries (with deja's reserved stub page) and the
- * deterministic top-down placement of mm_find_free. */
+ * and full-mapping queries (with deja's reserved stub page), the
+ * deterministic top-down placement of mm_find_free and mm_clone. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -350,6 +350,78 @@ static void test_find_free_deterministic(void **state)
 	assert_true(a[1] < a[0]);
 }
 
+/* ---- clone ---- */
+
+/* A clone holds the same ranges and brk fields, and changes to either
+ * side never show in the other. */
+static void test_clone_independent(void **state)
+{
+	struct mm *mm = *state, *c;
+	const struct want before[] = {
+		{ A, A + 2 * PG, R }, { A + 4 * PG, A + 8 * PG, RW },
+	};
+	const struct want orig_after[] = {
+		{ A, A + 2 * PG, R }, { A + 4 * PG, A + 5 * PG, RW },
+		{ A + 5 * PG, A + 6 * PG, RX }, { A + 7 * PG, A + 8 * PG, RW },
+	};
+	const struct want clone_after[] = {
+		{ A + 4 * PG, A + 8 * PG, RW }, { A + 20 * PG, A + 21 * PG, RX },
+	};
+
+	assert_int_equal(mm_insert(mm, A, A + 2 * PG, R, PRIV), 0);
+	assert_int_equal(mm_insert(mm, A + 4 * PG, A + 8 * PG, RW, MAP_SHARED), 0);
+	mm->brk_start = A + 100 * PG;
+	mm->brk = A + 100 * PG + 123;
+	mm->brk_mapped = A + 101 * PG;
+	c = mm_clone(mm);
+	assert_non_null(c);
+	assert_ptr_not_equal(c->v, mm->v);
+	check_ranges(c, before, 2);
+	assert_int_equal(c->v[1].flags, MAP_SHARED);
+	assert_int_equal(c->brk_start, A + 100 * PG);
+	assert_int_equal(c->brk, A + 100 * PG + 123);
+	assert_int_equal(c->brk_mapped, A + 101 * PG);
+
+	/* the original changes; the clone does not */
+	assert_int_equal(mm_protect(mm, A + 5 * PG, A + 6 * PG, RX), 0);
+	assert_int_equal(mm_remove(mm, A + 6 * PG, A + 7 * PG), 0);
+	mm->brk = A + 100 * PG + 999;
+	check_ranges(mm, orig_after, 4);
+	check_ranges(c, before, 2);
+	assert_int_equal(c->brk, A + 100 * PG + 123);
+
+	/* the clone grows past its capacity; the original does not see it */
+	for (uint64_t i = 0; i < 40; i++)
+		assert_int_equal(mm_insert(c, A + (200 + 2 * i) * PG,
+					   A + (201 + 2 * i) * PG, R, PRIV), 0);
+	assert_int_equal(c->n, 42);
+	assert_int_equal(mm_remove(c, A + 200 * PG, A + 300 * PG), 0);
+	assert_int_equal(mm_remove(c, A, A + 2 * PG), 0);
+	assert_int_equal(mm_insert(c, A + 20 * PG, A + 21 * PG, RX, PRIV), 0);
+	c->brk_mapped = 0;
+	check_ranges(c, clone_after, 2);
+	check_ranges(mm, orig_after, 4);
+	assert_int_equal(mm->brk_mapped, A + 101 * PG);
+	assert_false(mm_overlaps(mm, A + 20 * PG, A + 21 * PG));
+	assert_true(mm_overlaps(c, A + 20 * PG, A + 21 * PG));
+	mm_free(c);
+}
+
+/* An empty address space clones to an empty one that works. */
+static void test_clone_empty(void **state)
+{
+	struct mm *mm = *state, *c = mm_clone(mm);
+	const struct want one[] = { { A, A + PG, RW } };
+
+	assert_non_null(c);
+	assert_int_equal(c->n, 0);
+	assert_int_equal(mm_find_free(c, PG), mm_find_free(mm, PG));
+	assert_int_equal(mm_insert(c, A, A + PG, RW, PRIV), 0);
+	check_ranges(c, one, 1);
+	assert_int_equal(mm->n, 0);
+	mm_free(c);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -367,6 +439,8 @@ int main(void)
 		T(test_find_free_gaps),
 		T(test_find_free_exhausted),
 		cmocka_unit_test(test_find_free_deterministic),
+		T(test_clone_independent),
+		T(test_clone_empty),
 	};
 #undef T
 

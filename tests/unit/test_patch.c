@@ -1,6 +1,6 @@
 /* tests/unit/test_patch.c — core/patch.c (finding and trapping rdtsc,
- * rdtscp, cpuid, rdrand, rdseed, xgetbv) and core/insn.c (emulating them
- * through a fake logging layer). */
+ * rdtscp, cpuid, rdrand, rdseed, xgetbv; cloning the table) and
+ * core/insn.c (emulating them through a fake logging layer). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -234,6 +234,75 @@ static void test_remove_range(void **state)
 	assert_int_equal(patch_count(pt), 0);
 	assert_null(patch_lookup(pt, BASE + 5));
 	patch_table_free(pt);
+}
+
+/* Every address in [BASE - 8, BASE + sizeof(code1) + 8) looks up the same
+ * site (or none) in A and B. */
+static void assert_same_lookups(const struct patch_table *a,
+				const struct patch_table *b)
+{
+	assert_int_equal(patch_count(a), patch_count(b));
+	for (uint64_t x = BASE - 8; x < BASE + sizeof(code1) + 8; x++) {
+		const struct patch_site *sa = patch_lookup(a, x);
+		const struct patch_site *sb = patch_lookup(b, x);
+
+		assert_int_equal(sa != NULL, sb != NULL);
+		if (sa) {
+			assert_ptr_not_equal(sa, sb);
+			assert_memory_equal(sa, sb, sizeof(*sa));
+		}
+	}
+}
+
+/* A clone holds the same sites and skip mask; removing or adding sites in
+ * either one afterwards leaves the other as it was. */
+static void test_clone(void **state)
+{
+	struct patch_table *pt = patch_table_new(), *c, *e;
+	uint8_t buf[sizeof(code1)];
+
+	assert_non_null(pt);
+	patch_table_skip(pt, PATCH_CPUID);
+	assert_int_equal(patch_scan(pt, BASE, code1, sizeof(code1), NULL, 0),
+			 NWANT1 - 2);         /* the two cpuids are skipped */
+	c = patch_table_clone(pt);
+	assert_non_null(c);
+	assert_same_lookups(pt, c);
+	memcpy(buf, code1, sizeof(buf));
+	patch_apply(c, BASE, buf, sizeof(buf));
+	assert_memory_equal(buf + 10, code1 + 10, 2);   /* cpuid untouched */
+	assert_int_equal(buf[5], 0x0f);
+	assert_int_equal(buf[6], 0x0b);
+
+	/* the original loses sites: the clone keeps them */
+	patch_remove_range(pt, BASE, 16);
+	assert_null(patch_lookup(pt, BASE + 5));
+	assert_non_null(patch_lookup(c, BASE + 5));
+	assert_int_equal(patch_count(c), NWANT1 - 2);
+
+	/* the clone loses and regains sites, keeping its skip mask; the
+	 * original is unaffected */
+	patch_remove_range(c, 0, UINT64_MAX);
+	assert_int_equal(patch_count(c), 0);
+	assert_non_null(patch_lookup(pt, BASE + 23));
+	assert_int_equal(patch_scan(c, BASE, code1, sizeof(code1), NULL, 0),
+			 NWANT1 - 2);
+	assert_null(patch_lookup(c, BASE + 10));
+	assert_int_equal(patch_count(pt), NWANT1 - 2 - 4); /* 5, 7, 12, 15 */
+	patch_table_free(pt);
+
+	/* an empty table clones to one that works */
+	pt = patch_table_new();
+	assert_non_null(pt);
+	e = patch_table_clone(pt);
+	assert_non_null(e);
+	assert_int_equal(patch_count(e), 0);
+	assert_int_equal(patch_scan(e, BASE, code1, sizeof(code1), NULL, 0),
+			 NWANT1);
+	assert_int_equal(patch_count(pt), 0);
+	patch_table_free(pt);
+	patch_table_free(e);
+	patch_table_free(c);
 }
 
 /* A real compiled function with inline rdtsc, cpuid, rdrand and xgetbv;
@@ -618,6 +687,7 @@ int main(void)
 		cmocka_unit_test(test_resync_start_mid_instruction),
 		cmocka_unit_test(test_apply_unpatch_roundtrip),
 		cmocka_unit_test(test_remove_range),
+		cmocka_unit_test(test_clone),
 		cmocka_unit_test(test_scan_compiled_function),
 		cmocka_unit_test(test_emulate_rdtsc),
 		cmocka_unit_test(test_rdpid),

@@ -1,6 +1,6 @@
 /* tests/unit/test_trace.c — the trace file library: meta and event round
  * trips, blobs and their dedup, truncation at every cut point, a flipped
- * byte at every offset, hostile size fields, versions and rewind. */
+ * byte at every offset, hostile size fields, versions, rewind and seek. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -830,6 +830,258 @@ static void test_unclosed_writer(void **state)
 	unbuild(&b);
 }
 
+/* ---- seek ---- */
+
+/* Like build() with 2 blobs, but flushes after groups of 1..GROUP_MAX
+ * events so the trace has many chunks; FIRSTS (malloc'd) gets the first
+ * event of each chunk and *NCHUNKS their number. */
+#define GROUP_MAX 97
+
+static void build_chunked(struct built *b, uint64_t n, bool close_it,
+			  uint64_t **firsts, size_t *nchunks)
+{
+	struct trace_meta m;
+	struct trace_writer *w;
+	uint8_t *data = malloc(8192), blob[64];
+	uint64_t left = 0;
+	int err;
+
+	assert_non_null(data);
+	memset(b, 0, sizeof(*b));
+	fill_meta(&m);
+	b->path = tmp_path();
+	w = trace_writer_open(b->path, &m, &err);
+	assert_non_null(w);
+	b->blobs = calloc(2, 16);
+	b->ev = calloc(n + 1, sizeof(*b->ev));
+	*firsts = calloc(n + 1, sizeof(**firsts));
+	*nchunks = 0;
+	for (int k = 0; k < 2; k++) {
+		memset(blob, 'a' + k, sizeof(blob));
+		assert_int_equal(trace_writer_put_blob(w, blob, sizeof(blob),
+						       b->blobs[k]), TRACE_OK);
+		b->nblobs++;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		struct saved *s = &b->ev[i];
+
+		if (!left) {   /* the first chunks hold 1, then 2 events */
+			assert_int_equal(trace_writer_flush(w), TRACE_OK);
+			left = i < 3 ? i + 1 : 1 + rnd() % GROUP_MAX;
+			(*firsts)[(*nchunks)++] = i;
+		}
+		left--;
+		gen_event(i, &s->ev, data, (const uint8_t (*)[16])b->blobs,
+			  b->nblobs);
+		assert_int_equal(trace_writer_put(w, &s->ev), TRACE_OK);
+		if (s->ev.data_len) {
+			s->data = malloc(s->ev.data_len);
+			memcpy(s->data, s->ev.data, s->ev.data_len);
+			s->ev.data = s->data;
+		}
+	}
+	assert_int_equal(trace_writer_flush(w), TRACE_OK);
+	if (close_it) {
+		assert_int_equal(trace_writer_close(w), TRACE_OK);
+	} else {       /* keep the file as the unclosed writer left it */
+		size_t len;
+		uint8_t *p = slurp(b->path, &len);
+
+		assert_int_equal(trace_writer_close(w), TRACE_OK);
+		spill(b->path, p, len);
+		free(p);
+	}
+	b->n = n;
+	free(data);
+}
+
+/* Seek to INDEX and check that the next COUNT events (or the end) are
+ * what was written. */
+static void seek_check(struct trace_reader *r, const struct built *b,
+		       uint64_t index, int count)
+{
+	struct trace_event ev;
+
+	assert_int_equal(trace_reader_seek(r, index), TRACE_OK);
+	for (int k = 0; k < count; k++, index++) {
+		if (index == b->n) {
+			assert_int_equal(trace_reader_next(r, &ev), TRACE_E_END);
+			return;
+		}
+		assert_int_equal(trace_reader_next(r, &ev), TRACE_OK);
+		assert_event_equal(&b->ev[index].ev, &ev);
+	}
+}
+
+/* Every index (and the end) in random order, each followed by 0..3
+ * sequential reads that may cross into the next chunk. */
+static void test_seek_random(void **state)
+{
+	struct built b;
+	struct trace_reader *r;
+	struct trace_stats st;
+	uint64_t *firsts, *order;
+	size_t nchunks;
+	int err;
+
+	build_chunked(&b, 3000, true, &firsts, &nchunks);
+	r = trace_reader_open(b.path, &err);
+	assert_non_null(r);
+	trace_reader_stats(r, &st);
+	assert_int_equal(st.event_chunks, nchunks);
+	assert_true(nchunks > 30);
+	order = malloc((b.n + 1) * sizeof(*order));
+	assert_non_null(order);
+	for (uint64_t i = 0; i <= b.n; i++)
+		order[i] = i;
+	for (uint64_t i = b.n; i > 0; i--) {
+		uint64_t j = rnd() % (i + 1), t = order[i];
+
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (uint64_t i = 0; i <= b.n; i++)
+		seek_check(r, &b, order[i], 1 + (int)(rnd() % 4));
+	/* and straight through, seeking to where the stream already is */
+	for (uint64_t i = 0; i <= b.n; i++)
+		seek_check(r, &b, i, 1);
+	free(order);
+	free(firsts);
+	trace_reader_close(r);
+	unbuild(&b);
+}
+
+/* Chunk boundaries, backwards within a chunk, the end, past the end,
+ * and seeks mixed with next and rewind. */
+static void test_seek_boundaries(void **state)
+{
+	struct built b;
+	struct trace_reader *r;
+	struct trace_event ev;
+	uint64_t *firsts;
+	size_t nchunks;
+	int err;
+
+	build_chunked(&b, 1500, true, &firsts, &nchunks);
+	r = trace_reader_open(b.path, &err);
+	assert_non_null(r);
+	assert_int_equal(trace_reader_event_count(r), b.n);
+	for (size_t c = nchunks; c-- > 0;) {
+		uint64_t f = firsts[c];
+		uint64_t last = (c + 1 < nchunks ? firsts[c + 1] : b.n) - 1;
+
+		seek_check(r, &b, f, 2);                 /* first (and on) */
+		seek_check(r, &b, last, 3);              /* last, across */
+		seek_check(r, &b, f, 1);                 /* back in a chunk */
+		if (f)
+			seek_check(r, &b, f - 1, 3);     /* across from before */
+	}
+	/* a partly read chunk, then back to its start and forward again */
+	seek_check(r, &b, firsts[5] + 1, 1);
+	seek_check(r, &b, firsts[5], 1);
+	seek_check(r, &b, firsts[5] + 1, 1);
+	/* the end: next says END, every time */
+	seek_check(r, &b, b.n, 1);
+	assert_int_equal(trace_reader_next(r, &ev), TRACE_E_END);
+	seek_check(r, &b, b.n - 1, 2);
+	/* past the end: refused, the position stays */
+	seek_check(r, &b, 700, 1);
+	assert_int_equal(trace_reader_seek(r, b.n + 1), TRACE_E_INVAL);
+	assert_int_equal(trace_reader_seek(r, UINT64_MAX), TRACE_E_INVAL);
+	assert_int_equal(trace_reader_next(r, &ev), TRACE_OK);
+	assert_event_equal(&b.ev[701].ev, &ev);
+	/* rewind after a seek, seek after a rewind */
+	assert_int_equal(trace_reader_rewind(r), TRACE_OK);
+	assert_int_equal(trace_reader_next(r, &ev), TRACE_OK);
+	assert_event_equal(&b.ev[0].ev, &ev);
+	assert_int_equal(trace_reader_rewind(r), TRACE_OK);
+	seek_check(r, &b, firsts[7], 2);
+	assert_int_equal(trace_reader_rewind(r), TRACE_OK);
+	assert_int_equal(read_all(r, &b), b.n);
+	seek_check(r, &b, 0, 1);
+	for (uint64_t i = 1; i < b.n; i++) {
+		assert_int_equal(trace_reader_next(r, &ev), TRACE_OK);
+		assert_event_equal(&b.ev[i].ev, &ev);
+	}
+	assert_int_equal(trace_reader_next(r, &ev), TRACE_E_END);
+	free(firsts);
+	trace_reader_close(r);
+	unbuild(&b);
+}
+
+/* An unclosed trace seeks like a complete one; an empty one has only its
+ * end. */
+static void test_seek_incomplete_and_empty(void **state)
+{
+	struct built b;
+	struct trace_reader *r;
+	uint64_t *firsts;
+	size_t nchunks;
+	int err;
+
+	build_chunked(&b, 400, false, &firsts, &nchunks);
+	r = trace_reader_open(b.path, &err);
+	assert_non_null(r);
+	assert_false(trace_reader_complete(r));
+	for (uint64_t i = b.n + 1; i-- > 0;)
+		seek_check(r, &b, i, 2);
+	assert_int_equal(trace_reader_seek(r, b.n + 1), TRACE_E_INVAL);
+	free(firsts);
+	trace_reader_close(r);
+	unbuild(&b);
+
+	build_chunked(&b, 0, true, &firsts, &nchunks);
+	r = trace_reader_open(b.path, &err);
+	assert_non_null(r);
+	assert_int_equal(nchunks, 0);
+	seek_check(r, &b, 0, 1);
+	assert_int_equal(trace_reader_seek(r, 1), TRACE_E_INVAL);
+	free(firsts);
+	trace_reader_close(r);
+	unbuild(&b);
+}
+
+/* A chunk damaged after open: seeking into it fails and the error sticks
+ * for next; a seek elsewhere recovers, and seeks past it succeed (a seek
+ * decodes only its own chunk). */
+static void test_seek_damaged_chunk(void **state)
+{
+	struct built b;
+	struct trace_reader *r;
+	struct trace_event ev;
+	uint64_t *firsts, off = FILE_HDR_SIZE;
+	size_t nchunks, len;
+	int err, events = 0;
+	uint8_t *p;
+
+	build_chunked(&b, 600, true, &firsts, &nchunks);
+	r = trace_reader_open(b.path, &err);
+	assert_non_null(r);
+	p = slurp(b.path, &len);
+	for (;;) {   /* find the 4th EVENTS chunk, firsts[3] */
+		uint64_t comp = le64_get(p + off + 16);
+
+		if (p[off + 4] == CHUNK_EVENTS && events++ == 3) {
+			p[off + CHUNK_HDR_SIZE + comp / 2] ^= 0x40;
+			break;
+		}
+		off += CHUNK_HDR_SIZE + comp;
+		assert_true(off < len);
+	}
+	spill(b.path, p, len);
+	free(p);
+	seek_check(r, &b, firsts[2], 1);
+	assert_int_equal(trace_reader_seek(r, firsts[3] + 1), TRACE_E_CORRUPT);
+	assert_int_equal(trace_reader_next(r, &ev), TRACE_E_CORRUPT);
+	seek_check(r, &b, firsts[3] - 1, 1);
+	assert_int_equal(trace_reader_next(r, &ev), TRACE_E_CORRUPT);
+	seek_check(r, &b, firsts[4], 3);
+	seek_check(r, &b, b.n, 1);
+	free(firsts);
+	trace_reader_close(r);
+	unbuild(&b);
+}
+
 static void test_event_decode_malformed(void **state)
 {
 	struct obuf o = { 0 };
@@ -988,6 +1240,10 @@ int main(void)
 		cmocka_unit_test(test_version_magic_and_empty),
 		cmocka_unit_test(test_rewind),
 		cmocka_unit_test(test_unclosed_writer),
+		cmocka_unit_test(test_seek_random),
+		cmocka_unit_test(test_seek_boundaries),
+		cmocka_unit_test(test_seek_incomplete_and_empty),
+		cmocka_unit_test(test_seek_damaged_chunk),
 		cmocka_unit_test(test_event_decode_malformed),
 		cmocka_unit_test(test_hostile_fields),
 	};
