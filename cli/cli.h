@@ -12,9 +12,13 @@
 #define EXIT_TRACE_BAD 4    /* trace missing, corrupt, truncated, other version */
 #define EXIT_BAD_PROGRAM 5  /* program missing, not ELF, 32-bit, unsupported */
 #define EXIT_HOST 6         /* the host failed: ptrace, disk full, ... */
+#define EXIT_GDB_GONE 7     /* gdb went away in the middle of a session */
 
 int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+/* `deja replay -g|-s`: the replay under gdb (cli/cmd_debug.c). */
+bool cmd_replay_wants_debug(int argc, char **argv);
+int cmd_replay_debug(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);

@@ -18,6 +18,8 @@ static const char replay_usage[] =
 	"output and exits with the guest's status.\n"
 	"\n"
 	"  -q   do not show the guest's output\n"
+	"  -g   debug the replay in gdb, forwards and backwards (see -g --help)\n"
+	"  -s PORT  serve gdb's remote protocol on PORT instead\n"
 	"\n"
 	"exit 3: replay diverged from the trace; exit 4: the trace is corrupt,\n"
 	"truncated, from another version or missing.\n";
@@ -68,7 +70,11 @@ int cmd_replay(int argc, char **argv)
 {
 	bool quiet = false;
 	char *path;
-	int rc = cli_trace_command(argc, argv, "-q", &quiet, replay_usage, &path);
+	int rc;
+
+	if (cmd_replay_wants_debug(argc, argv))
+		return cmd_replay_debug(argc, argv);
+	rc = cli_trace_command(argc, argv, "-q", &quiet, replay_usage, &path);
 
 	if (rc >= 0)
 		return rc;

@@ -89,6 +89,13 @@ static void child_reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+static bool own_group;
+
+void plat_set_own_group(bool on)
+{
+	own_group = on;
+}
+
 /* Runs in the forked child: becomes an empty, traced guest process. */
 static void __attribute__((noreturn)) child_main(void)
 {
@@ -99,6 +106,8 @@ static void __attribute__((noreturn)) child_main(void)
 	void *stub;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (own_group)
+		setpgid(0, 0);
 	child_reset_signals();
 	if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
 		_exit(127);

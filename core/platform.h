@@ -47,6 +47,10 @@ struct plat_stop {
 	int status;         /* PLAT_STOP_EXITED: wait status */
 };
 
+/* Put guest processes started from now on in their own process group,
+ * away from the terminal's signals (a debugger's Ctrl-C). */
+void plat_set_own_group(bool on);
+
 /* Start an empty guest process: nothing mapped but the stub page, every
  * syscall intercepted, stopped and ready for plat_guest_syscall(). */
 int plat_spawn(struct plat_task **out);

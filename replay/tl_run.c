@@ -81,10 +81,8 @@ static void bp_remove_all(struct timeline *tl, struct inserted *ins)
 {
 	struct plat_task *p = guest_plat(tl->live);
 
-	while (ins->n > 0) {
-		ins->n--;
-		plat_mem_write(p, ins->addr[ins->n], &ins->orig[ins->n], 1);
-	}
+	for (int i = ins->n - 1; i >= 0; i--)
+		plat_mem_write(p, ins->addr[i], &ins->orig[i], 1);
 }
 
 static bool was_inserted(const struct inserted *ins, uint64_t addr)
