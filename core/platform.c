@@ -406,6 +406,9 @@ int plat_finish_syscall(struct plat_task *t, guest_regs *regs, long result)
 {
 	regs->orig_rax = (unsigned long)-1; /* the host must not run it */
 	regs->rax = (unsigned long)result;
+	/* syscall copies rflags into r11: without the trap flag a debugger's
+	 * single step sets, as if it had run at full speed */
+	regs->r11 &= ~0x100UL;
 	return plat_set_regs(t, regs);
 }
 
