@@ -4,7 +4,6 @@
  * watchpoints, kill and detach. */
 #include <errno.h>
 #include <signal.h>
-#include <string.h>
 
 #include "gdbstub/session.h"
 #include "gdbstub/signals.h"
@@ -160,8 +159,6 @@ static const char *reason_text(struct gdb_session *s,
 
 void gdb_reply_stop(struct gdb_session *s, const struct gdb_stop *st)
 {
-	const char *why;
-
 	if (st->kind == GDB_STOP_EXITED) {
 		gdb_reply_fmt(s, "W%02x", st->code & 0xff);
 		return;
@@ -172,9 +169,9 @@ void gdb_reply_stop(struct gdb_session *s, const struct gdb_stop *st)
 	}
 	gdb_reply_fmt(s, "T%02xthread:%x;", gdb_signal_from_host(st->sig) & 0xff,
 		      gdb_resolve_tid(s, st->tid));
-	why = reason_text(s, st);
-	gdb_reply_append_fmt(s, "%s", why);
-	if (why[0] && why[strlen(why) - 1] == ':')   /* a watchpoint */
+	gdb_reply_append_fmt(s, "%s", reason_text(s, st));
+	if (st->reason == GDB_REASON_WATCH || st->reason == GDB_REASON_RWATCH ||
+	    st->reason == GDB_REASON_AWATCH)
 		gdb_reply_append_fmt(s, "%llx;", (unsigned long long)st->addr);
 }
 
