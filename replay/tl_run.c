@@ -533,9 +533,12 @@ int seek(struct timeline *tl, const struct tl_pos *t)
 
 	if (!tl->ended && pos_equal(&tl->pos, t))
 		return 0;
+	struct tl_checkpoint *c = cp_before(tl, t);
+
 	if (tl->ended || tl->at_end || tl->pos.stop > t->stop ||
-	    (tl->pos.stop == t->stop && (first = pos_prefix(&tl->pos, t, &done)) < 0))
-		rc = cp_restore_for(tl, t, &first, &done);
+	    (tl->pos.stop == t->stop && (first = pos_prefix(&tl->pos, t, &done)) < 0) ||
+	    (tl->pos.stop < t->stop && c && c->pos.stop > tl->pos.stop))
+		rc = cp_restore_for(tl, t, &first, &done); /* nearer than going on */
 	if (rc == 0 && tl->pos.stop < t->stop) {
 		rc = run_to_interval(tl, t->stop, NULL, NULL, NULL);
 		first = 0;

@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 
 	for (long i = 0; i < NTICKS; i++)
 		acc += tick(i); /* @main_tick */
-	total = outer(acc % 100); /* @main_outer */
+	total = outer(acc % 97); /* @main_outer */
 	fd = open(argc > 1 ? argv[1] : "/dev/null", O_RDONLY); /* @main_open */
 	n = read(fd, inbuf, sizeof(inbuf) - 1); /* @main_read */
 	if (fd >= 0) /* @main_after_read */
