@@ -98,6 +98,7 @@ int cp_restore(struct timeline *tl, struct tl_checkpoint *c)
 	tl->pos = c->pos;
 	tl->ended = tl->at_end = false;
 	c->used = ++tl->clock;
+	counts_track_bps(tl);
 	counts_reset(tl);
 	if (c->pos.nseg) /* counts from the interval start are unknown */
 		for (int i = 0; i < tl->ncounts; i++)

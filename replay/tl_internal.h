@@ -131,6 +131,8 @@ int run_to_interval(struct timeline *tl, uint64_t stop, struct tl_hit *record,
 int run_continue(struct timeline *tl, tl_poll_fn stop_now, void *ctx,
 		 struct tl_stop *out);
 void counts_reset(struct timeline *tl);
+/* Count arrivals at every user breakpoint from now on. */
+void counts_track_bps(struct timeline *tl);
 uint64_t live_pc(struct timeline *tl);
 /* Go to T exactly (restoring the best checkpoint first). */
 int seek(struct timeline *tl, const struct tl_pos *t);

@@ -39,6 +39,12 @@ static struct tl_count *count_of(struct timeline *tl, uint64_t addr)
 	return &tl->counts[tl->ncounts++];
 }
 
+void counts_track_bps(struct timeline *tl)
+{
+	for (int i = 0; i < tl->nbps; i++)
+		count_of(tl, tl->bps[i]);
+}
+
 static void count_arrival(struct timeline *tl, uint64_t pc)
 {
 	for (int i = 0; i < tl->ncounts; i++)
