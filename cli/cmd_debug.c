@@ -51,7 +51,10 @@ static int parse(int argc, char **argv, struct debug_opts *o)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!strcmp(a, "-g"))
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(debug_usage, stdout);
+			return 0;
+		} else if (!strcmp(a, "-g"))
 			o->launch = true;
 		else if (!strcmp(a, "-q"))
 			o->quiet = true;
