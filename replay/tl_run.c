@@ -359,7 +359,7 @@ static int next_arrival(struct timeline *tl, uint64_t addr, struct tl_hit *rec,
 	rc = cont_once(tl, rec != NULL, addr, &hit, &h);
 	if (rc == 0 && !hit)
 		rc = -EPROTO;
-	if (rc == 0 && hit != addr)
+	if (rc == 0) /* the anchor may be a user breakpoint too */
 		record_bp(tl, rec, hit);
 	*pc = hit;
 	return rc;
