@@ -153,9 +153,12 @@ int tl_reverse_continue(struct timeline *tl, tl_poll_fn stop_now, void *ctx,
 		struct tl_checkpoint *c = cp_before(tl, &end);
 		struct tl_hit rec;
 		const struct tl_hit_one *h;
+		struct tl_pos from;
 
 		if (!c)
 			return fail_code(tl, report_begin(tl, out));
+		/* runs may take and evict checkpoints, moving C in the array */
+		from = c->pos;
 		memset(&rec, 0, sizeof(rec));
 		rc = cp_restore(tl, c);
 		if (rc == 0 && tl->pos.stop < end.stop)
@@ -174,7 +177,7 @@ int tl_reverse_continue(struct timeline *tl, tl_poll_fn stop_now, void *ctx,
 			out->addr = hit.addr;
 			return fail_code(tl, rc);
 		}
-		end = tl->cps[c - tl->cps].pos;
+		end = from;
 		first = false;
 		if (stop_now && stop_now(ctx)) {
 			memset(out, 0, sizeof(*out));
