@@ -44,12 +44,5 @@ int guest_set_regs(struct guest *g, const guest_regs *r);
 long guest_read_mem(struct guest *g, uint64_t addr, void *buf, size_t len);
 /* The auxiliary vector given to the program (bytes, AT_NULL included). */
 const uint8_t *guest_auxv(const struct guest *g, size_t *len);
-/* Whether [addr, addr+len) is mapped in the guest at all. */
-bool guest_mapped(const struct guest *g, uint64_t addr, uint64_t len);
-
-/* The kernel writes guest memory (read() data, stat buffers...): CB is
- * told of each range, for watchpoints. */
-void guest_on_write(struct guest *g, void (*cb)(void *ctx, uint64_t addr,
-					       uint64_t len), void *ctx);
 
 #endif

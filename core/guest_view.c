@@ -1,7 +1,6 @@
 /* core/guest_view.c — what a debugger may see of a guest system: ids,
  * registers, memory as the program sees it (deja's rewritten bytes
- * hidden), the auxiliary vector; and the hook that reports the kernel's
- * own writes into guest memory. */
+ * hidden), the auxiliary vector. */
 #include <errno.h>
 
 #include "core/debug.h"
@@ -51,16 +50,4 @@ const uint8_t *guest_auxv(const struct guest *g, size_t *len)
 {
 	*len = g->t.auxv_len;
 	return g->t.auxv;
-}
-
-bool guest_mapped(const struct guest *g, uint64_t addr, uint64_t len)
-{
-	return mm_fully_mapped(g->t.mm, addr, addr + len, 0);
-}
-
-void guest_on_write(struct guest *g, void (*cb)(void *ctx, uint64_t addr,
-					       uint64_t len), void *ctx)
-{
-	g->k.on_write = cb;
-	g->k.on_write_ctx = ctx;
 }

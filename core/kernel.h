@@ -16,6 +16,9 @@ struct kernel_config {
 	void (*warn)(const char *msg); /* one-line warnings (unknown syscalls) */
 };
 
+/* Virtual ids: the first guest process gets this pid (and tid). */
+#define GUEST_FIRST_PID 1000
+
 /* Kernel errors (negative); kernel_strerror() names them. */
 enum kernel_err {
 	KERNEL_E_NOEXEC = -1000,  /* not an ELF executable */

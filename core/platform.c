@@ -626,16 +626,12 @@ int plat_fork(struct plat_task *t, struct plat_task **out)
 	guest_regs regs;
 	long pid;
 	int rc = plat_get_regs(t, &regs);
-	bool at_syscall = t->at_syscall;
 
 	if (rc < 0)
 		return rc;
 	pid = plat_guest_syscall(t, SYS_fork, 0, 0, 0, 0, 0, 0);
 	if (pid <= 0)
 		return pid < 0 ? (int)pid : -EPROTO;
-	/* the parent left its syscall stop for the injection, but its
-	 * registers are restored: stepping from it needs no absorbing now */
-	(void)at_syscall;
 	return adopt_child((pid_t)pid, &regs, out);
 }
 
@@ -650,13 +646,17 @@ int plat_get_fpregs(struct plat_task *t, struct user_fpregs_struct *fp)
 int plat_get_ymmh(struct plat_task *t, uint8_t ymmh[16][16], bool *has_avx)
 {
 	static uint8_t area[8192] __attribute__((aligned(64)));
+	static int avx = -1; /* the CPU's answer does not change */
 	struct iovec io = { area, sizeof(area) };
-	unsigned a, b, c, d;
 	uint64_t bv;
 
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
-			 : "a"(1), "c"(0));
-	*has_avx = (c >> 28) & 1;
+	if (avx < 0) {
+		unsigned a, b, c, d;
+		__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+				 : "a"(1), "c"(0));
+		avx = (c >> 28) & 1;
+	}
+	*has_avx = avx;
 	memset(ymmh, 0, 16 * 16);
 	if (!*has_avx)
 		return 0;

@@ -36,11 +36,7 @@ int task_write(struct task *t, uint64_t addr, const void *buf, size_t len)
 		return -EFAULT;
 	if (mm_fully_mapped(t->mm, addr, addr + len, PROT_WRITE | PROT_EXEC))
 		code_before_write(t, addr, len);
-	if (plat_mem_write(t->plat, addr, buf, len) < 0)
-		return -EFAULT;
-	if (t->k->on_write)
-		t->k->on_write(t->k->on_write_ctx, addr, len);
-	return 0;
+	return plat_mem_write(t->plat, addr, buf, len) < 0 ? -EFAULT : 0;
 }
 
 int task_read_path(struct task *t, uint64_t addr, char *buf, size_t cap)

@@ -18,8 +18,7 @@
 #include "core/platform.h"
 #include "core/shmap.h"
 
-/* Virtual ids: the first guest process gets this pid (and tid). */
-#define GUEST_FIRST_PID 1000
+/* Virtual ids: the first guest process's parent. */
 #define GUEST_PARENT_PID 1
 
 struct identity {
@@ -42,9 +41,6 @@ struct kernel {
 	size_t scratch_cap;
 	struct rlimit_slot { bool known; uint64_t cur, max; } rlim[16];
 	void (*warn)(const char *msg);
-	/* a debugger's watch on kernel writes to guest memory (or NULL) */
-	void (*on_write)(void *ctx, uint64_t addr, uint64_t len);
-	void *on_write_ctx;
 };
 
 struct task {

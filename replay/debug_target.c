@@ -18,7 +18,7 @@ static struct guest *live(void *t)
 
 static int dt_pid(void *t)
 {
-	return 1000;
+	return GUEST_FIRST_PID; /* one process today */
 }
 
 static int dt_threads(void *t, int *tids, int max)
@@ -97,7 +97,7 @@ static void to_gdb_stop(const struct tl_stop *s, struct gdb_stop *g)
 	memset(g, 0, sizeof(*g));
 	g->kind = GDB_STOP_SIGNAL;
 	g->sig = SIGTRAP;
-	g->tid = 1000;
+	g->tid = GUEST_FIRST_PID;
 	switch (s->kind) {
 	case TL_STEPPED: break;
 	case TL_BREAK: g->reason = GDB_REASON_SWBREAK; break;
