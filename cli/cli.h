@@ -16,6 +16,12 @@
 
 int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+struct kernel_config;
+struct trace_reader;
+/* Open PATH for replaying and fill CFG from its metadata (warning when it
+ * was recorded on another CPU); NULL after printing why it cannot be. */
+struct trace_reader *cli_open_replay(const char *path,
+				     struct kernel_config *cfg);
 /* `deja replay -g|-s`: the replay under gdb (cli/cmd_debug.c). */
 bool cmd_replay_wants_debug(int argc, char **argv);
 int cmd_replay_debug(int argc, char **argv);

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/meta.h"
 #include "core/kernel.h"
 #include "gdbstub/server.h"
 #include "replay/debug_target.h"
@@ -202,29 +201,17 @@ static int serve(const struct debug_opts *o, struct debug_target *dt)
 
 static int debug(const struct debug_opts *o, const char *path)
 {
-	int err = 0, rc;
-	struct trace_reader *r = trace_reader_open(path, &err);
-	struct kernel_config cfg = { .warn = cli_kernel_warning };
+	struct kernel_config cfg;
+	struct trace_reader *r = cli_open_replay(path, &cfg);
 	struct debug_target dt = { .report = report };
-	const struct trace_meta *m;
 	char *exe;
 	struct nd *nd;
+	int rc;
 
-	if (!r) {
-		cli_error("cannot replay %s: %s", path, cli_trace_error(err));
+	if (!r)
 		return EXIT_TRACE_BAD;
-	}
-	m = trace_reader_meta(r);
-	if (!m->program || !m->argv) {
-		cli_error("cannot replay %s: the trace has no program", path);
-		trace_reader_close(r);
-		return EXIT_TRACE_BAD;
-	}
-	cfg.program = m->program;
-	cfg.argv = m->argv;
-	cfg.envp = m->envp;
-	exe = extract_program(r, m->program);
-	dt.exec_path = exe ? exe : m->program;
+	exe = extract_program(r, cfg.program);
+	dt.exec_path = exe ? exe : cfg.program;
 	nd = replay_nd_new(r, o->quiet);
 	plat_set_own_group(true);
 	signal(SIGINT, SIG_IGN); /* gdb turns Ctrl-C into an interrupt packet */

@@ -24,30 +24,40 @@ static const char replay_usage[] =
 	"exit 3: replay diverged from the trace; exit 4: the trace is corrupt,\n"
 	"truncated, from another version or missing.\n";
 
-static int replay(const char *path, bool quiet)
+struct trace_reader *cli_open_replay(const char *path,
+				     struct kernel_config *cfg)
 {
-	int err = 0, status = 0, rc;
+	int err = 0;
 	struct trace_reader *r = trace_reader_open(path, &err);
 	const struct trace_meta *m;
-	struct kernel_config cfg = { .warn = cli_kernel_warning };
-	struct nd *nd;
 
 	if (!r) {
 		cli_error("cannot replay %s: %s", path, cli_trace_error(err));
-		return EXIT_TRACE_BAD;
+		return NULL;
 	}
 	m = trace_reader_meta(r);
 	if (!m->program || !m->argv) {
 		cli_error("cannot replay %s: the trace has no program", path);
 		trace_reader_close(r);
-		return EXIT_TRACE_BAD;
+		return NULL;
 	}
 	if (m->cpuid_leaf1_eax != meta_host_cpu_signature())
 		cli_warn("recorded on another CPU (%s); replay may diverge",
 			 m->cpu_model ? m->cpu_model : "unknown");
-	cfg.program = m->program;
-	cfg.argv = m->argv;
-	cfg.envp = m->envp;
+	*cfg = (struct kernel_config){ .program = m->program, .argv = m->argv,
+				       .envp = m->envp, .warn = cli_kernel_warning };
+	return r;
+}
+
+static int replay(const char *path, bool quiet)
+{
+	int status = 0, rc;
+	struct kernel_config cfg;
+	struct trace_reader *r = cli_open_replay(path, &cfg);
+	struct nd *nd;
+
+	if (!r)
+		return EXIT_TRACE_BAD;
 	nd = replay_nd_new(r, quiet);
 	rc = kernel_run(nd, &cfg, &status);
 	if (rc == 0)
