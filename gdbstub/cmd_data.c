@@ -67,10 +67,7 @@ static int set_reg(struct gdb_session *s, int regnum, const uint8_t *val,
 	if (s->ops->set_reg)
 		rc = s->ops->set_reg(s->t, gdb_resolve_tid(s, s->gtid), regnum,
 				     val, len, &why);
-	if (rc < 0)
-		gdb_reply_error(s, rc, why ? why : "registers are read-only");
-	else
-		gdb_reply_str(s, "OK");
+	gdb_reply_result(s, rc, why ? why : "registers are read-only");
 	return rc;
 }
 
@@ -153,10 +150,7 @@ static void write_mem(struct gdb_session *s, uint64_t addr, const void *buf,
 
 	if (s->ops->write_mem)
 		rc = s->ops->write_mem(s->t, addr, buf, len, &why);
-	if (rc < 0)
-		gdb_reply_error(s, rc, why ? why : "memory is read-only");
-	else
-		gdb_reply_str(s, "OK");
+	gdb_reply_result(s, rc, why ? why : "memory is read-only");
 }
 
 int gdb_cmd_write_mem(struct gdb_session *s, const char *a, size_t n)

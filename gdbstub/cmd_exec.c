@@ -233,7 +233,8 @@ int gdb_cmd_step(struct gdb_session *s, const char *a, size_t n)
 	return resume(s, GDB_STEP, s->ctid, 0);
 }
 
-int gdb_cmd_continue_sig(struct gdb_session *s, const char *a, size_t n)
+/* "C sig" and "S sig": resume HOW delivering the signal in A. */
+static int resume_sig(struct gdb_session *s, enum gdb_resume how, const char *a)
 {
 	int sig;
 
@@ -241,18 +242,17 @@ int gdb_cmd_continue_sig(struct gdb_session *s, const char *a, size_t n)
 		gdb_reply_error(s, -EINVAL, NULL);
 		return 0;
 	}
-	return resume(s, GDB_CONTINUE, s->ctid, sig);
+	return resume(s, how, s->ctid, sig);
+}
+
+int gdb_cmd_continue_sig(struct gdb_session *s, const char *a, size_t n)
+{
+	return resume_sig(s, GDB_CONTINUE, a);
 }
 
 int gdb_cmd_step_sig(struct gdb_session *s, const char *a, size_t n)
 {
-	int sig;
-
-	if (parse_sig(a, &sig) < 0) {
-		gdb_reply_error(s, -EINVAL, NULL);
-		return 0;
-	}
-	return resume(s, GDB_STEP, s->ctid, sig);
+	return resume_sig(s, GDB_STEP, a);
 }
 
 int gdb_cmd_reverse_continue(struct gdb_session *s, const char *a, size_t n)
@@ -375,12 +375,8 @@ static int point(struct gdb_session *s, const char *a, bool insert)
 		return 0;
 	}
 	rc = fn(s->t, (enum gdb_point)type, addr, (int)kind);
-	if (rc == -EOPNOTSUPP)
-		return 0;
-	if (rc < 0)
-		gdb_reply_error(s, rc, NULL);
-	else
-		gdb_reply_str(s, "OK");
+	if (rc != -EOPNOTSUPP)
+		gdb_reply_result(s, rc, NULL);
 	return 0;
 }
 

@@ -100,12 +100,8 @@ int gdb_cmd_rcmd(struct gdb_session *s, const char *a, size_t n)
 	rc = s->ops->monitor(s->t, cmd, rcmd_print, s);
 	if (s->err)
 		return s->err;
-	if (rc == -ENOENT)
-		return 0;
-	if (rc < 0)
-		gdb_reply_error(s, rc, NULL);
-	else
-		gdb_reply_str(s, "OK");
+	if (rc != -ENOENT)
+		gdb_reply_result(s, rc, NULL);
 	return 0;
 }
 

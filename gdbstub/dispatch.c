@@ -174,3 +174,11 @@ void gdb_reply_error(struct gdb_session *s, int err, const char *why)
 		err = -err;
 	gdb_reply_fmt(s, "E%02x", (err & 0xff) ? err & 0xff : EIO);
 }
+
+void gdb_reply_result(struct gdb_session *s, int rc, const char *why)
+{
+	if (rc < 0)
+		gdb_reply_error(s, rc, why);
+	else
+		gdb_reply_str(s, "OK");
+}

@@ -74,6 +74,8 @@ void gdb_reply_append_hex(struct gdb_session *s, const void *p, size_t n);
 void gdb_reply_append_raw(struct gdb_session *s, const void *p, size_t n);
 /* "Exx" from a -errno value, or "E.text" when WHY is given. */
 void gdb_reply_error(struct gdb_session *s, int err, const char *why);
+/* "OK" when RC >= 0, else the error (with WHY, if given). */
+void gdb_reply_result(struct gdb_session *s, int rc, const char *why);
 
 /* Thread helpers (cmd_exec.c). */
 int gdb_first_tid(struct gdb_session *s);
