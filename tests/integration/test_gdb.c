@@ -14,7 +14,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <setjmp.h>
@@ -33,6 +32,8 @@
 
 #include <cmocka.h>
 
+#include "tests/integration/itest_files.h"
+
 static char deja_bin[PATH_MAX], guest_dir[PATH_MAX], src_dir[PATH_MAX];
 static char tmp_root[PATH_MAX];
 static char dm_trace[PATH_MAX + 32], bug_trace[PATH_MAX + 32];
@@ -46,49 +47,13 @@ static int nmarks;
 
 /* ---- helpers ---- */
 
-static char *read_all(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n + 4097 > cap) {
-			cap = cap ? cap * 2 : 65536;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-	} while (got > 0);
-	fclose(f);
-	buf[n] = 0;
-	return buf;
-}
-
-static void write_str(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(s, f);
-	assert_int_equal(fclose(f), 0);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static void load_marks(void)
 {
 	char path[PATH_MAX + 16], *src, *p;
 	int line = 1;
 
 	snprintf(path, sizeof(path), "%s/debugme.c", src_dir);
-	src = read_all(path);
+	src = itest_read_all(path, NULL);
 	if (!src) {
 		fprintf(stderr, "test_gdb: %s: %s\n", path, strerror(errno));
 		exit(1);
@@ -198,11 +163,11 @@ static char *gdb_run(const char *trace, const char *script, const char *ext)
 	seq++;
 	snprintf(spath, sizeof(spath), "%s/s%d%s", tmp_root, seq, ext);
 	snprintf(opath, sizeof(opath), "%s/s%d.out", tmp_root, seq);
-	write_str(spath, body);
+	itest_write_all(spath, body, strlen(body), 0644);
 	free(body);
 	rc = run_to(opath, (const char *const[]){ deja_bin, "replay", "-q", "-g", trace,
 						  "--", "-batch", "-nx", "-x", spath, NULL });
-	out = read_all(opath);
+	out = itest_read_all(opath, NULL);
 	assert_non_null(out);
 	if (rc != 0) {
 		show("gdb output", out);
@@ -689,7 +654,7 @@ static void test_gdb_disconnects(void **state)
 	}
 	for (; waited < 3000 && !port; waited++) {
 		free(text);
-		text = read_all(err);
+		text = itest_read_all(err, NULL);
 		p = text ? strstr(text, "listening on 127.0.0.1:") : NULL;
 		if (p)
 			port = atoi(p + strlen("listening on 127.0.0.1:"));
@@ -721,7 +686,7 @@ static void test_gdb_disconnects(void **state)
 		nanosleep(&tick, NULL);
 	}
 	free(text);
-	text = read_all(err);
+	text = itest_read_all(err, NULL);
 	assert_non_null(text);
 	if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 7) {
 		show("deja stderr", text);
@@ -753,7 +718,7 @@ static void record(const char *trace, const char *guest, const char *input)
 	rc = run_to(out, (const char *const[]){ deja_bin, "record", "-o", trace, prog,
 						input, NULL });
 	if (rc != (strncmp(guest, "bug.", 4) == 0 ? 128 + SIGFPE : 0)) {
-		char *t = read_all(out);
+		char *t = itest_read_all(out, NULL);
 
 		show("record output", t ? t : "");
 		fprintf(stderr, "test_gdb: recording %s: status %d\n", guest, rc);
@@ -763,6 +728,7 @@ static void record(const char *trace, const char *guest, const char *input)
 
 static int group_setup(void **state)
 {
+	static const char text[] = "hello from debugme\n";
 	const char *t = getenv("TMPDIR");
 	char in[PATH_MAX + 16], bugin[PATH_MAX + 32];
 
@@ -770,7 +736,7 @@ static int group_setup(void **state)
 	if (!mkdtemp(tmp_root))
 		return -1;
 	snprintf(in, sizeof(in), "%s/in.txt", tmp_root);
-	write_str(in, "hello from debugme\n");
+	itest_write_all(in, text, sizeof(text) - 1, 0644);
 	snprintf(dm_trace, sizeof(dm_trace), "%s/debugme.trace", tmp_root);
 	snprintf(bug_trace, sizeof(bug_trace), "%s/bug.trace", tmp_root);
 	snprintf(bugin, sizeof(bugin), "%s/bug-input.txt", guest_dir);
@@ -782,7 +748,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	if (!keep_tmp)
-		nftw(tmp_root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		itest_rm_rf(tmp_root);
 	return 0;
 }
 

@@ -11,7 +11,6 @@
  * Owns nothing of deja: only runs its executable and reads its output. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -28,6 +27,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "tests/integration/itest_files.h"
 
 /* ---- configuration ---- */
 
@@ -82,60 +83,17 @@ static const char bug_input[] = "12\n7\n9\n15\n11\n8\n10\n13\n0\n";
 
 /* ---- small file helpers ---- */
 
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n + 4096 + 1 > cap) {
-			cap = cap ? cap * 2 : 65536;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-	} while (got > 0);
-	fclose(f);
-	buf[n] = 0;
-	if (len)
-		*len = n;
-	return buf;
-}
-
-static void write_all(const char *path, const void *data, size_t len, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	assert_int_equal(close(fd), 0);
-}
-
 static void copy_file(const char *from, const char *to)
 {
 	size_t len;
-	char *data = read_all(from, &len);
+	char *data = itest_read_all(from, &len);
 	struct stat st;
 
 	if (!data)
 		fail_msg("cannot read %s: %s", from, strerror(errno));
 	assert_int_equal(stat(from, &st), 0);
-	write_all(to, data, len, st.st_mode & 07777);
+	itest_write_all(to, data, len, st.st_mode & 07777);
 	free(data);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void rm_rf(const char *path)
-{
-	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static char *path_in(const char *dir, const char *fmt, ...)
@@ -239,7 +197,7 @@ static struct result run_deja(const struct io *io, const char *const *args)
 static void show_file(const char *label, const char *path)
 {
 	size_t len;
-	char *s = path ? read_all(path, &len) : NULL;
+	char *s = path ? itest_read_all(path, &len) : NULL;
 
 	if (!s)
 		return;
@@ -273,7 +231,7 @@ static void expect_status(const char *what, struct result r, int want,
 static void expect_same_file(const char *what, const char *a, const char *b)
 {
 	size_t la, lb;
-	char *da = read_all(a, &la), *db = read_all(b, &lb), cmd[3 * PATH_MAX];
+	char *da = itest_read_all(a, &la), *db = itest_read_all(b, &lb), cmd[3 * PATH_MAX];
 	bool same = da && db && la == lb && memcmp(da, db, la) == 0;
 
 	free(da);
@@ -291,7 +249,7 @@ static void expect_same_file(const char *what, const char *a, const char *b)
 
 static bool file_contains(const char *path, const char *needle)
 {
-	char *s = read_all(path, NULL);
+	char *s = itest_read_all(path, NULL);
 	bool yes = s && strstr(s, needle);
 
 	free(s);
@@ -334,7 +292,7 @@ static int case_teardown(void **state)
 	struct tcase *c = *state;
 
 	if (!keep_tmp)
-		rm_rf(c->dir);
+		itest_rm_rf(c->dir);
 	free(c->dir);
 	c->dir = NULL;
 	return 0;
@@ -371,11 +329,11 @@ static struct inputs make_inputs(const struct guest *g, const char *dir)
 		for (int i = 0; i < 50; i++)
 			n += snprintf(text + n, sizeof(text) - n, "line %d\n", i * i);
 		in.arg = path_in(dir, "input.txt");
-		write_all(in.arg, text, n, 0644);
+		itest_write_all(in.arg, text, n, 0644);
 	}
 	if (g->flags & G_BUG_INPUT) {
 		in.arg = path_in(dir, "bug-input.txt");
-		write_all(in.arg, bug_input, sizeof(bug_input) - 1, 0644);
+		itest_write_all(in.arg, bug_input, sizeof(bug_input) - 1, 0644);
 	}
 	if (g->flags & G_STDIN) {
 		char *data = malloc(STDIN_DATA_LEN);
@@ -384,7 +342,7 @@ static struct inputs make_inputs(const struct guest *g, const char *dir)
 		for (int i = 0; i < STDIN_DATA_LEN; i++)
 			data[i] = (char)(i * 7 + i / 251);
 		in.in = path_in(dir, "stdin.bin");
-		write_all(in.in, data, STDIN_DATA_LEN, 0644);
+		itest_write_all(in.in, data, STDIN_DATA_LEN, 0644);
 		free(data);
 	}
 	return in;
@@ -461,7 +419,7 @@ static void test_roundtrip(void **state)
 
 	r = DEJA(&qio, "replay", "-q", trace);
 	expect_status("replay -q", r, c->g->status, qerr);
-	free(read_all(qout, &qlen));
+	free(itest_read_all(qout, &qlen));
 	if (qlen != 0) {
 		show_file("replay -q stdout", qout);
 		fail_msg("replay -q printed %zu bytes on stdout", qlen);
@@ -469,7 +427,7 @@ static void test_roundtrip(void **state)
 
 	r = DEJA(&dio, "dump", trace);
 	expect_status("dump", r, 0, qerr);
-	dump = read_all(dout, NULL);
+	dump = itest_read_all(dout, NULL);
 	assert_non_null(dump);
 	if (!(dump[0] == '#' || strstr(dump, "\n#"))) {
 		show_file("dump", dout);
@@ -497,7 +455,7 @@ static void test_relocated(void **state)
 	record(c->g, prog, &in, trace, out, err, reloc);
 
 	/* The trace alone must be enough: remove the program and inputs. */
-	rm_rf(reloc);
+	itest_rm_rf(reloc);
 	assert_int_not_equal(access(prog, F_OK), 0);
 	replay_same(c->g, trace, out, c->dir, "1");
 	free_inputs(&in);
@@ -519,8 +477,8 @@ static void test_nondet(void **state)
 		err[i] = path_in(c->dir, "record%d.err", i);
 		record(c->g, prog, &in, trace[i], out[i], err[i], c->dir);
 	}
-	a = read_all(out[0], NULL);
-	b = read_all(out[1], NULL);
+	a = itest_read_all(out[0], NULL);
+	b = itest_read_all(out[1], NULL);
 	assert_true(a && b);
 	if (strstr(a, "no rdrand")) {
 		printf("  guest saw no rdrand: nothing nondeterministic to compare\n");
@@ -552,7 +510,7 @@ static bool bad_trace_ok(const char *what, const char *bad, const char *dir,
 	struct io io = { NULL, out, err, dir, NULL };
 	struct result r = DEJA(&io, "replay", bad);
 	size_t len = 0;
-	char *msg = read_all(err, &len), *nl = msg ? strchr(msg, '\n') : NULL;
+	char *msg = itest_read_all(err, &len), *nl = msg ? strchr(msg, '\n') : NULL;
 	bool ok = false;
 
 	if (r.timed_out)
@@ -587,7 +545,7 @@ static char *damaged(const char *dir, const char *tag, const char *data,
 	memcpy(copy, data, len);
 	if (at >= 0 && (size_t)at < len)
 		copy[at] ^= 0x5a;
-	write_all(p, copy, len, 0644);
+	itest_write_all(p, copy, len, 0644);
 	free(copy);
 	return p;
 }
@@ -606,7 +564,7 @@ static void test_corrupt(void **state)
 	int nbad = 0;
 
 	record(c->g, prog, &in, trace, out, err, c->dir);
-	data = read_all(trace, &len);
+	data = itest_read_all(trace, &len);
 	assert_non_null(data);
 	assert_true(len > 64);
 
@@ -700,7 +658,7 @@ static int scratch_teardown(void **state)
 	struct scratch *s = *state;
 
 	if (!keep_tmp)
-		rm_rf(s->dir);
+		itest_rm_rf(s->dir);
 	free(s->dir); free(s->out); free(s->err);
 	free(s);
 	return 0;
@@ -747,7 +705,7 @@ static void write_elf32(const char *path)
 	memcpy(f + 52 + 24, &flags, 4);
 	memcpy(f + 52 + 28, &align, 4);
 	/* Entry point: exit(0) via int 0x80 would be here; never runs. */
-	write_all(path, f, sizeof(f), 0755);
+	itest_write_all(path, f, sizeof(f), 0755);
 }
 
 static void test_bad_programs(void **state)
@@ -758,7 +716,7 @@ static void test_bad_programs(void **state)
 	char *missing = path_in(s->dir, "no-such-program");
 	char *trace = path_in(s->dir, "t.deja");
 
-	write_all(text, "just some text\nnot a program\n", 29, 0755);
+	itest_write_all(text, "just some text\nnot a program\n", 29, 0755);
 	write_elf32(elf32);
 	expect_status("record a missing program",
 		      DEJA(&io, "record", "-o", trace, "--", missing), 5, s->err);
@@ -777,8 +735,8 @@ static void test_bad_traces(void **state)
 	struct io io = { NULL, s->out, s->err, s->dir, NULL };
 	char *text = path_in(s->dir, "notes.txt"), *empty = path_in(s->dir, "empty");
 
-	write_all(text, "not a trace at all, just a line of text\n", 40, 0644);
-	write_all(empty, "", 0, 0644);
+	itest_write_all(text, "not a trace at all, just a line of text\n", 40, 0644);
+	itest_write_all(empty, "", 0, 0644);
 	expect_status("replay /nonexistent", DEJA(&io, "replay", "/nonexistent"), 4, s->err);
 	expect_status("replay a text file", DEJA(&io, "replay", text), 4, s->err);
 	expect_status("replay an empty file", DEJA(&io, "replay", empty), 4, s->err);
@@ -883,7 +841,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	if (!keep_tmp)
-		rm_rf(tmp_root);
+		itest_rm_rf(tmp_root);
 	return 0;
 }
 
