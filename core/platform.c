@@ -181,7 +181,7 @@ static bool cpu_has_xsave(void)
 static int spawn_child(pid_t *out)
 {
 	long opts = PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL |
-		    PTRACE_O_TRACEFORK; /* plat_fork's copies stay traced */
+		    PTRACE_O_TRACECLONE; /* plat_fork's copies stay traced */
 	pid_t pid;
 	int rc;
 
@@ -629,7 +629,11 @@ int plat_fork(struct plat_task *t, struct plat_task **out)
 
 	if (rc < 0)
 		return rc;
-	pid = plat_guest_syscall(t, SYS_fork, 0, 0, 0, 0, 0, 0);
+	/* clone with no exit signal: a copy that dies later (an evicted
+	 * checkpoint, a replaced live guest) must not send the host's
+	 * SIGCHLD to the process it was copied from, which may be running
+	 * guest code then. Such children are reported as PTRACE_EVENT_CLONE. */
+	pid = plat_guest_syscall(t, SYS_clone, 0, 0, 0, 0, 0, 0);
 	if (pid <= 0)
 		return pid < 0 ? (int)pid : -EPROTO;
 	return adopt_child((pid_t)pid, &regs, out);

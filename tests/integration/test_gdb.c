@@ -367,25 +367,29 @@ static void test_reverse_step_next(void **state)
 
 static void test_reverse_finish(void **state)
 {
-	/* KNOWN BUG (issue 3 note): reverse-finish from the first hit of
-	 * leaf stops in main ("Program stopped.") instead of at the call in
-	 * middle. Skipped, not hidden: remove this line when it is fixed. */
-	if (!getenv("DEJA_TEST_KNOWN_BUGS"))
-		skip();
+	/* Without a breakpoint in the way, back to the call in middle; with
+	 * one inside leaf, gdb stops there first (as with rr). */
 	char *out = gdb_run(dm_trace,
 			    "break leaf\n"
 			    "continue\n"
 			    "continue\n"
+			    "disable 1\n"
 			    "next\n"
 			    "python gdb.execute('reverse-finish', True)\n"
 			    "bt 1\n"
 			    "print n\n"
-			    "print local\n", ".gdb");
+			    "print local\n"
+			    "enable 1\n"
+			    "continue\n"
+			    "next\n"
+			    "echo WITH-BP\\n\n"
+			    "reverse-finish\n", ".gdb");
 
 	expect_in(out, "Run back to call of #0  leaf (a=181, b=3)");
 	expect_in(out, "#0  0x");
 	expect_in(out, " in middle (n=171) at tests/guests/debugme.c:@middle_call");
 	expect_in(out, "$1 = 171\n$2 = 181\n");
+	expect_in(out, "WITH-BP\n\nBreakpoint 1, leaf (a=181, b=3) at tests/guests/debugme.c:@leaf_prod\n");
 	expect_not_in(out, "Program stopped.");
 	free(out);
 }
@@ -552,12 +556,6 @@ static void test_exact_stepi_loop(void **state)
 /* 1000 instructions from outer() cross the openat syscall. */
 static void test_exact_stepi_syscall(void **state)
 {
-	/* KNOWN BUG (issue 3 note): reverse-stepi onto a syscall instruction
-	 * reached by a breakpoint fails ("time travel failed: Protocol
-	 * error"); 162 of 1001 states differ. Skipped, not hidden: remove
-	 * this line when it is fixed. */
-	if (!getenv("DEJA_TEST_KNOWN_BUGS"))
-		skip();
 	exact_stepi("outer");
 }
 
