@@ -14,6 +14,13 @@ struct task;
  * SYS_HOST_RUNS to let the host execute the syscall itself (exit). */
 typedef long (*syscall_fn)(struct task *t, const uint64_t a[6]);
 #define SYS_HOST_RUNS LONG_MIN
+/* The syscall cannot complete yet (an empty pipe, a child still running):
+ * the scheduler runs other tasks and calls the handler again later with
+ * the same arguments and t->retry set. A handler may return it only
+ * before any side effect visible to the guest. If it sets t->block_until
+ * (guest CLOCK_MONOTONIC, ns; 0 = no timeout) and nothing wakes it
+ * before then, the scheduler calls it again with t->timed_out set. */
+#define SYS_BLOCK (LONG_MIN + 1)
 
 #define SYSCALL(name) long sys_##name(struct task *t, const uint64_t a[6]);
 #include "core/syscalls.def"

@@ -55,6 +55,10 @@ struct task {
 	char *cwd;              /* canonical absolute working directory */
 	uint8_t *auxv;          /* copy of the auxv given at start */
 	size_t auxv_len;
+	/* blocking (see SYS_BLOCK in core/syscall.h) */
+	bool retry;             /* the handler runs again for the same syscall */
+	uint64_t block_until;   /* CLOCK_MONOTONIC ns; 0: no timeout */
+	bool timed_out;         /* block_until has passed */
 };
 
 /* A guest system: the kernel and its (one, today) task, with the state
