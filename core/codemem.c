@@ -21,10 +21,10 @@ void code_patch(struct task *t, uint64_t start, uint64_t len)
 	if (!buf)
 		return;
 	if (plat_mem_read(t->plat, start, buf, len) == 0) {
-		patch_unpatch_view(t->k->patches, start, buf, len);
-		patch_remove_range(t->k->patches, start, len);
-		if (patch_scan(t->k->patches, start, buf, len, NULL, 0) >= 0)
-			patch_apply(t->k->patches, start, buf, len);
+		patch_unpatch_view(t->patches, start, buf, len);
+		patch_remove_range(t->patches, start, len);
+		if (patch_scan(t->patches, start, buf, len, NULL, 0) >= 0)
+			patch_apply(t->patches, start, buf, len);
 		plat_mem_write(t->plat, start, buf, len);
 	}
 	free(buf);
@@ -34,13 +34,13 @@ void code_unpatch(struct task *t, uint64_t start, uint64_t len)
 {
 	uint8_t *buf;
 
-	if (!patch_count(t->k->patches) || !(buf = malloc(len)))
+	if (!patch_count(t->patches) || !(buf = malloc(len)))
 		return;
 	if (plat_mem_read(t->plat, start, buf, len) == 0) {
-		patch_unpatch_view(t->k->patches, start, buf, len);
+		patch_unpatch_view(t->patches, start, buf, len);
 		plat_mem_write(t->plat, start, buf, len);
 	}
-	patch_remove_range(t->k->patches, start, len);
+	patch_remove_range(t->patches, start, len);
 	free(buf);
 }
 

@@ -218,3 +218,16 @@ struct fdtable *fdtable_clone(const struct fdtable *ft, struct file_remap *m)
 	memcpy(c->cloexec, ft->cloexec, sizeof(c->cloexec));
 	return c;
 }
+
+struct fdtable *fdtable_fork(const struct fdtable *ft)
+{
+	struct fdtable *c = fdtable_new();
+
+	if (!c)
+		return NULL;
+	for (int i = 0; i < FDTABLE_MAX; i++)
+		if ((c->fd[i] = ft->fd[i]))
+			file_get(c->fd[i]);
+	memcpy(c->cloexec, ft->cloexec, sizeof(c->cloexec));
+	return c;
+}

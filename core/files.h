@@ -43,6 +43,10 @@ void file_get(struct file *f);
 /* Drop a reference; returns true when it was the last one. */
 bool file_put(struct file *f);
 
+/* A new table naming the same open files as FT (fork): each file gains
+ * a reference; close-on-exec bits are copied. NULL on ENOMEM. */
+struct fdtable *fdtable_fork(const struct fdtable *ft);
+
 /* ---- deep copies (checkpoints) ----
  * One file_remap maps each struct file of the original state to its copy
  * so that everything sharing one open file description (dup'ed fds, an fd

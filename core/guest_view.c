@@ -8,22 +8,22 @@
 
 int guest_pid(const struct guest *g)
 {
-	return (int)g->t.pid;
+	return (int)g->first->pid;
 }
 
 struct plat_task *guest_plat(struct guest *g)
 {
-	return g->t.plat;
+	return g->k.cur->plat;
 }
 
 int guest_get_regs(struct guest *g, guest_regs *r)
 {
-	return plat_get_regs(g->t.plat, r);
+	return plat_get_regs(g->k.cur->plat, r);
 }
 
 int guest_set_regs(struct guest *g, const guest_regs *r)
 {
-	return plat_set_regs(g->t.plat, r);
+	return plat_set_regs(g->k.cur->plat, r);
 }
 
 long guest_read_mem(struct guest *g, uint64_t addr, void *buf, size_t len)
@@ -36,18 +36,18 @@ long guest_read_mem(struct guest *g, uint64_t addr, void *buf, size_t len)
 
 		if (chunk > len - done)
 			chunk = len - done;
-		if (plat_mem_read(g->t.plat, a, (char *)buf + done, chunk) < 0)
+		if (plat_mem_read(g->k.cur->plat, a, (char *)buf + done, chunk) < 0)
 			break;
 		done += chunk;
 	}
 	if (!done && len)
 		return -EFAULT;
-	patch_unpatch_view(g->k.patches, addr, buf, done);
+	patch_unpatch_view(g->k.cur->patches, addr, buf, done);
 	return (long)done;
 }
 
 const uint8_t *guest_auxv(const struct guest *g, size_t *len)
 {
-	*len = g->t.auxv_len;
-	return g->t.auxv;
+	*len = g->k.cur->auxv_len;
+	return g->k.cur->auxv;
 }

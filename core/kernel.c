@@ -23,6 +23,7 @@ const char *kernel_strerror(int err)
 	case KERNEL_E_PLATFORM: return "could not control the guest process (ptrace/seccomp)";
 	case KERNEL_E_ND: return "the logging layer stopped the run";
 	case KERNEL_E_DYNAMIC: return "dynamically linked programs are not supported yet (link with -static)";
+	case KERNEL_E_DEADLOCK: return "every guest process is blocked and nothing can wake one (deadlock)";
 	default: return strerror(-err);
 	}
 }
@@ -72,13 +73,18 @@ static int setup_insn_traps(struct kernel *k, struct task *t)
 
 	if (rc < 0)
 		return rc;
+	kernel_skip_faulting(k, t->patches);
+	return 0;
+}
+
+void kernel_skip_faulting(struct kernel *k, struct patch_table *p)
+{
 	if (k->tsc_faults) {
-		patch_table_skip(k->patches, PATCH_RDTSC);
-		patch_table_skip(k->patches, PATCH_RDTSCP);
+		patch_table_skip(p, PATCH_RDTSC);
+		patch_table_skip(p, PATCH_RDTSCP);
 	}
 	if (k->cpuid_faults)
-		patch_table_skip(k->patches, PATCH_CPUID);
-	return 0;
+		patch_table_skip(p, PATCH_CPUID);
 }
 
 /* Load the program (through the logging layer: the trace keeps its
@@ -103,7 +109,8 @@ static int boot(struct kernel *k, struct task *t)
 			rc = KERNEL_E_PLATFORM;
 	}
 	if (rc == 0) {
-		rc = loader_load(t, c.blob, c.blob_len, &plan);
+		struct exec_args args = { k->cfg->argv, k->cfg->envp, k->cfg->program };
+		rc = loader_load(t, c.blob, c.blob_len, &plan, &args);
 		if (rc < 0)
 			rc = k->nd->failed ? KERNEL_E_ND : KERNEL_E_LOAD;
 	}
@@ -119,7 +126,7 @@ int guest_run(struct guest *g, int *wait_status)
 
 	do {
 		rc = guest_resume(g, GUEST_CONT, &stop);
-		if (rc < 0 && plat_reap(g->t.plat, &stop) < 0)
+		if (rc < 0 && plat_reap(g->k.cur->plat, &stop) < 0)
 			return KERNEL_E_PLATFORM;
 		rc = guest_handle(g, &stop);
 	} while (rc == 0);
@@ -133,14 +140,11 @@ void guest_free(struct guest *g)
 {
 	if (!g)
 		return;
-	plat_destroy(g->t.plat);
-	shmaps_drop(&g->t.shmaps);
-	fdtable_drop(g->t.files);
-	mm_free(g->t.mm);
-	free(g->t.cwd);
-	free(g->t.auxv);
-	patch_table_free(g->k.patches);
-	free(g->k.program);
+	while (g->k.tasks) {
+		struct task *t = g->k.tasks;
+		g->k.tasks = t->next;
+		task_free(t);
+	}
 	free(g->k.scratch);
 	free(g);
 }
@@ -149,24 +153,26 @@ int guest_boot(struct nd *nd, const struct kernel_config *cfg,
 	       struct guest **out)
 {
 	struct guest *g = calloc(1, sizeof(*g));
+	struct task *t;
 	int rc = -ENOMEM;
 
 	if (!g)
 		return rc;
 	g->k = (struct kernel){ .nd = nd, .cfg = cfg, .warn = cfg->warn,
 				.next_pid = GUEST_FIRST_PID };
-	g->t.k = &g->k;
-	g->k.program = strdup(cfg->program);
-	g->k.patches = patch_table_new();
-	g->t.mm = mm_new();
-	if (g->k.program && g->k.patches && g->t.mm) {
-		g->t.pid = g->t.tid = g->k.next_pid++;
+	t = g->first = g->k.cur = task_new(&g->k);
+	if (t) {
+		t->exe = strdup(cfg->program);
+		t->patches = patch_table_new();
+		t->mm = mm_new();
+	}
+	if (t && t->exe && t->patches && t->mm) {
 		read_identity(&g->k);
-		rc = read_cwd(&g->t);
+		rc = read_cwd(t);
 		if (rc == 0)
-			rc = setup_stdio(&g->t);
+			rc = setup_stdio(t);
 		if (rc == 0)
-			rc = boot(&g->k, &g->t);
+			rc = boot(&g->k, t);
 		if (rc == 0 && nd->failed)
 			rc = KERNEL_E_ND;
 	}

@@ -48,10 +48,10 @@ static int write_segment(struct task *t, const uint8_t *image,
 		return -ENOMEM;
 	memcpy(buf, image + s->offset, s->filesz);
 	if (s->prot & PROT_EXEC) {
-		rc = patch_scan(t->k->patches, s->vaddr, buf, s->filesz,
+		rc = patch_scan(t->patches, s->vaddr, buf, s->filesz,
 				p->func_starts, p->nfunc);
 		if (rc >= 0)
-			patch_apply(t->k->patches, s->vaddr, buf, s->filesz);
+			patch_apply(t->patches, s->vaddr, buf, s->filesz);
 	}
 	rc = plat_mem_write(t->plat, s->vaddr, buf, s->filesz);
 	free(buf);
@@ -128,11 +128,11 @@ static void fill_auxv(struct task *t, const struct load_plan *p,
 }
 
 static int setup_stack(struct task *t, const struct load_plan *p,
-		       uint64_t *sp)
+		       const struct exec_args *args, uint64_t *sp)
 {
 	struct stack_input in = {
-		.argv = t->k->cfg->argv, .envp = t->k->cfg->envp,
-		.execfn = t->k->cfg->program, .platform = "x86_64",
+		.argv = args->argv, .envp = args->envp,
+		.execfn = args->execfn, .platform = "x86_64",
 	};
 	struct stack_image img;
 	struct nd_call c = { .op = ND_RANDOM, .out = in.random,
@@ -182,7 +182,7 @@ static int setup_registers(struct task *t, uint64_t entry, uint64_t sp)
 }
 
 int loader_load(struct task *t, const void *image, size_t len,
-		const struct load_plan *p)
+		const struct load_plan *p, const struct exec_args *args)
 {
 	uint64_t sp = 0;
 	int rc = map_segments(t, p);
@@ -194,7 +194,7 @@ int loader_load(struct task *t, const void *image, size_t len,
 	if (rc < 0)
 		return rc;
 	t->mm->brk_start = t->mm->brk = t->mm->brk_mapped = PAGE_UP(p->image_end);
-	rc = setup_stack(t, p, &sp);
+	rc = setup_stack(t, p, args, &sp);
 	if (rc == 0)
 		rc = setup_registers(t, p->entry, sp);
 	return rc;

@@ -34,10 +34,18 @@ struct load_plan {
 int loader_parse(const void *image, size_t len, struct load_plan *plan);
 void loader_plan_free(struct load_plan *plan);
 
+/* What the new program is given on its stack. */
+struct exec_args {
+	char *const *argv;
+	char *const *envp;
+	const char *execfn;  /* AT_EXECFN: the path as execve named it */
+};
+
 struct task;
-/* Map PLAN's segments from IMAGE into the guest, patch trapped
- * instructions, set up brk, the stack and the initial registers. */
+/* Map PLAN's segments from IMAGE into the guest (whose address space is
+ * empty), patch trapped instructions, set up brk, the stack and the
+ * initial registers. */
 int loader_load(struct task *t, const void *image, size_t len,
-		const struct load_plan *plan);
+		const struct load_plan *plan, const struct exec_args *args);
 
 #endif

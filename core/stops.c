@@ -10,6 +10,7 @@
 
 #include "core/codemem.h"
 #include "core/insn.h"
+#include "core/sched.h"
 #include "core/syscall.h"
 #include "core/task.h"
 
@@ -23,8 +24,10 @@ static void log_syscall(struct task *t, long nr, const uint64_t a[6],
 	nd_syscall_done(t->k->nd, &s);
 }
 
-/* Returns 1 if the host should run the syscall itself (exit). */
-static int handle_syscall(struct task *t)
+/* Run the handler of the syscall T is stopped in; if it completes, log
+ * it and give the guest its result. Returns 1 if the host should run the
+ * syscall itself (exit), 0 otherwise (T may now be TASK_BLOCKED). */
+int syscall_run(struct task *t)
 {
 	guest_regs *r = &t->regs;
 	uint64_t a[6];
@@ -33,10 +36,27 @@ static int handle_syscall(struct task *t)
 	t->k->nd->context = syscall_name(nr);
 	result = syscall_dispatch(t, nr, a);
 	t->k->nd->context = NULL;
+	t->retry = false;
+	if (result == SYS_BLOCK) {
+		t->state = TASK_BLOCKED;
+		return 0;
+	}
+	t->state = TASK_RUNNABLE;
+	t->block_until = 0;
+	t->timed_out = false;
 	if (result == SYS_HOST_RUNS || !plat_alive(t->plat))
 		return 1; /* exits, or died meanwhile: the next stop says how */
+	return syscall_complete(t, result);
+}
+
+int syscall_complete(struct task *t, long result)
+{
+	uint64_t a[6];
+	long nr = syscall_decode(&t->regs, a);
+
+	t->state = TASK_RUNNABLE;
 	log_syscall(t, nr, a, result);
-	return plat_finish_syscall(t->plat, r, result) < 0 ? -1 : 0;
+	return plat_finish_syscall(t->plat, &t->regs, result) < 0 ? -1 : 0;
 }
 
 /* Emulate the trapped instruction S. When the CPU could not run it (the
@@ -57,7 +77,7 @@ static int emulate(struct task *t, const struct patch_site *s, int *deliver)
 /* A SIGILL at a site deja rewrote into ud2. */
 static int handle_patched(struct task *t, int *deliver)
 {
-	const struct patch_site *s = patch_lookup(t->k->patches, t->regs.rip);
+	const struct patch_site *s = patch_lookup(t->patches, t->regs.rip);
 
 	return s ? emulate(t, s, deliver) : 0;
 }
@@ -103,78 +123,99 @@ static int handle_signal(struct task *t, const struct plat_stop *stop,
 	return 0;
 }
 
-/* Handle one stop; *SIG is what to deliver at the next resume. */
-static int handle_stop(struct task *t, const struct plat_stop *stop,
-		       int *sig, int *dying)
+/* Handle one stop; T->sig is what to deliver at the next resume. */
+static int handle_stop(struct task *t, const struct plat_stop *stop)
 {
-	if (*dying) { /* only let the fatal signal through */
-		*sig = stop->kind == PLAT_STOP_SIGNAL && stop->sig == *dying ? *dying : 0;
+	int kill_all;
+
+	if (t->dying) { /* only let the fatal signal through */
+		t->sig = stop->kind == PLAT_STOP_SIGNAL && stop->sig == t->dying ? t->dying : 0;
 		return 0;
 	}
-	*dying = nd_outside_kill(t->k->nd);
-	if (*dying) { /* the recording was interrupted here */
+	kill_all = nd_outside_kill(t->k->nd);
+	if (kill_all) { /* the recording was interrupted here */
 		if (stop->kind == PLAT_STOP_SYSCALL)
 			plat_finish_syscall(t->plat, &t->regs, -EINTR);
-		plat_kill(t->plat, *dying);
+		sched_kill_all(t->k, kill_all);
 		return 0;
 	}
+	t->sig = 0;
 	if (stop->kind == PLAT_STOP_SYSCALL)
-		return handle_syscall(t);
+		return syscall_run(t);
 	if (stop->kind == PLAT_STOP_FOREIGN_SYSCALL) {
 		if (!t->k->warned_foreign++)
 			kernel_warn(t->k, "32-bit syscalls (int 0x80) are not supported, returning ENOSYS");
 		return plat_refuse_foreign_syscall(t->plat, &t->regs, -ENOSYS);
 	}
-	return handle_signal(t, stop, sig);
+	return handle_signal(t, stop, &t->sig);
 }
 
-/* The guest process ended: log how (replay checks it). */
-static int process_ended(struct guest *g, const struct plat_stop *stop)
+/* Process T ended: log how (replay checks it). */
+static void process_ended(struct guest *g, struct task *t,
+			  const struct plat_stop *stop)
 {
-	g->ended = true;
-	g->wait_status = stop->status;
-	nd_guest_exit(g->k.nd, g->t.tid, stop->status);
-	return g->k.nd->failed ? KERNEL_E_ND : 1;
+	nd_guest_exit(g->k.nd, t->tid, stop->status);
+	if (t == g->first)
+		g->wait_status = stop->status;
+	task_exited(t, stop->status);
 }
 
 int guest_resume(struct guest *g, enum guest_mode how, struct plat_stop *stop)
 {
-	int sig = g->sig;
+	struct task *t = g->k.cur;
+	int sig;
 
-	if (g->ended)
+	if (g->ended || !t)
 		return -ESRCH;
-	g->sig = 0;
-	return how == GUEST_STEP ? plat_step(g->t.plat, sig, stop)
-				 : plat_resume(g->t.plat, sig, stop);
+	sig = t->sig;
+	t->sig = 0;
+	return how == GUEST_STEP ? plat_step(t->plat, sig, stop)
+				 : plat_resume(t->plat, sig, stop);
 }
 
-int guest_handle(struct guest *g, const struct plat_stop *stop)
+/* Handle STOP of the current task; a failed platform call means the task
+ * was killed (from outside): then it ended. */
+static int handle_current(struct guest *g, const struct plat_stop *stop)
 {
-	struct task *t = &g->t;
+	struct task *t = g->k.cur;
 	struct plat_stop end;
-	int rc = 0;
+	int rc;
 
-	if (g->ended)
-		return 1;
 	if (stop->kind != PLAT_STOP_EXITED) {
 		rc = plat_get_regs(t->plat, &t->regs);
 		if (rc == 0)
-			rc = handle_stop(t, stop, &g->sig, &g->dying);
+			rc = handle_stop(t, stop);
 		if (g->k.nd->failed)
 			return KERNEL_E_ND;
 		if (rc >= 0)
 			return 0;
-		/* a failed platform call: was the guest killed from outside? */
 		if (plat_reap(t->plat, &end) < 0)
 			return KERNEL_E_PLATFORM;
 		stop = &end;
 	}
-	return process_ended(g, stop);
+	process_ended(g, t, stop);
+	return g->k.nd->failed ? KERNEL_E_ND : 0;
+}
+
+int guest_handle(struct guest *g, const struct plat_stop *stop)
+{
+	int rc;
+
+	if (g->ended)
+		return 1;
+	rc = handle_current(g, stop);
+	if (rc == 0)
+		rc = sched_next(&g->k);
+	if (rc == 0 && g->k.nd->failed)
+		rc = KERNEL_E_ND;
+	if (rc == 1)
+		g->ended = true;
+	return rc;
 }
 
 int guest_pending_signal(const struct guest *g)
 {
-	return g->sig;
+	return g->k.cur ? g->k.cur->sig : 0;
 }
 
 bool guest_has_ended(const struct guest *g, int *wait_status)

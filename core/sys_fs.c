@@ -26,7 +26,7 @@ static long do_openat(struct task *t, int dirfd, uint64_t path, int flags,
 	if (rc < 0)
 		return rc;
 	if (hp.self_exe)
-		snprintf(hp.path, sizeof(hp.path), "%s", t->k->program);
+		snprintf(hp.path, sizeof(hp.path), "%s", t->exe);
 	c.a[0] = hp.dirfd;
 	c.a[1] = flags | O_CLOEXEC;
 	c.a[2] = mode;
@@ -214,9 +214,9 @@ static long do_readlinkat(struct task *t, int dirfd, uint64_t path,
 	if ((long)size <= 0)
 		return -EINVAL;
 	if (hp.self_exe) {
-		size_t n = strlen(t->k->program);
+		size_t n = strlen(t->exe);
 		n = n < size ? n : size;
-		return task_write(t, buf, t->k->program, n) < 0 ? -EFAULT : (long)n;
+		return task_write(t, buf, t->exe, n) < 0 ? -EFAULT : (long)n;
 	}
 	c.a[0] = hp.dirfd;
 	c.path = hp.path;

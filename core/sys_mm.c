@@ -71,8 +71,8 @@ static long fill_from_file(struct task *t, struct file *f, uint64_t start,
 		return -EIO;
 	}
 	if ((prot & PROT_EXEC) && !(prot & PROT_WRITE)) { /* W+X: at first run */
-		patch_scan(t->k->patches, start, c.blob, c.blob_len, NULL, 0);
-		patch_apply(t->k->patches, start, c.blob, c.blob_len);
+		patch_scan(t->patches, start, c.blob, c.blob_len, NULL, 0);
+		patch_apply(t->patches, start, c.blob, c.blob_len);
 	}
 	if (c.blob_len)
 		rc = plat_mem_write(t->plat, start, c.blob, c.blob_len);
@@ -146,7 +146,7 @@ long sys_mmap(struct task *t, const uint64_t a[6])
 		return r;
 	mm_insert(t->mm, (uint64_t)addr, (uint64_t)addr + len, prot,
 		  flags & ~(MAP_FIXED | MAP_FIXED_NOREPLACE));
-	patch_remove_range(t->k->patches, (uint64_t)addr, len);
+	patch_remove_range(t->patches, (uint64_t)addr, len);
 	if (f) {
 		r = populate(t, f, write_back, (uint64_t)addr, len, a[5], prot);
 		if (r < 0) {
@@ -169,7 +169,7 @@ long sys_munmap(struct task *t, const uint64_t a[6])
 	r = guest_call(t, SYS_munmap, addr, len, 0, 0);
 	if (r == 0) {
 		mm_remove(t->mm, addr, addr + len);
-		patch_remove_range(t->k->patches, addr, len);
+		patch_remove_range(t->patches, addr, len);
 	}
 	return r;
 }

@@ -15,7 +15,7 @@
 
 long sys_getpid(struct task *t, const uint64_t a[6]) { return t->pid; }
 long sys_gettid(struct task *t, const uint64_t a[6]) { return t->tid; }
-long sys_getppid(struct task *t, const uint64_t a[6]) { return GUEST_PARENT_PID; }
+long sys_getppid(struct task *t, const uint64_t a[6]) { return t->ppid; }
 long sys_getuid(struct task *t, const uint64_t a[6]) { return t->k->id.uid; }
 long sys_geteuid(struct task *t, const uint64_t a[6]) { return t->k->id.euid; }
 long sys_getgid(struct task *t, const uint64_t a[6]) { return t->k->id.gid; }

@@ -23,7 +23,7 @@ int task_read(struct task *t, uint64_t addr, void *buf, size_t len)
 	    plat_mem_read(t->plat, addr, buf, len) < 0)
 		return -EFAULT;
 	/* the guest must see its own code, not deja's traps */
-	patch_unpatch_view(t->k->patches, addr, buf, len);
+	patch_unpatch_view(t->patches, addr, buf, len);
 	return 0;
 }
 

@@ -1,9 +1,9 @@
 /* core/task.h — the kernel's objects: the kernel itself, guest tasks and
- * the state they share (address space, file table, working directory).
+ * the state they hold (address space, file table, working directory).
  * Internal to core/: the syscall handlers and the run loop use it. One
- * task today; the structures already separate per-thread state (task)
- * from per-process state (mm, files, fs) so that threads and processes
- * can share or copy them. */
+ * task per guest process today (threads come later); the structures keep
+ * per-thread state (registers, blocking) apart from per-process state
+ * (mm, files, cwd) so that threads can share the latter. */
 #ifndef DEJA_TASK_H
 #define DEJA_TASK_H
 
@@ -25,12 +25,14 @@ struct identity {
 	uint32_t uid, euid, gid, egid;
 };
 
+struct task;
+
 struct kernel {
 	struct nd *nd;
 	const struct kernel_config *cfg;
-	struct patch_table *patches;
 	struct identity id;
-	char *program;          /* absolute path of the executable */
+	struct task *tasks;     /* every guest task, in creation order */
+	struct task *cur;       /* the one running (one at a time) */
 	uint32_t next_pid;
 	int tsc_faults;         /* rdtsc/rdtscp fault by PR_SET_TSC here */
 	int cpuid_faults;       /* cpuid faults by CPUID faulting here */
@@ -43,12 +45,28 @@ struct kernel {
 	void (*warn)(const char *msg);
 };
 
+enum task_state {
+	TASK_RUNNABLE,          /* runs when the scheduler picks it */
+	TASK_BLOCKED,           /* in a syscall that returned SYS_BLOCK */
+	TASK_ZOMBIE,            /* exited; its parent has not waited yet */
+	TASK_DEAD,              /* exited and reaped: only kept for its status */
+};
+
 struct task {
 	struct kernel *k;
+	struct task *next;      /* in k->tasks */
 	struct plat_task *plat;
 	guest_regs regs;        /* at the current stop; written back after */
-	uint32_t tid, pid;
+	enum task_state state;
+	uint32_t tid, pid, ppid, pgid, sid;
+	int exit_status;        /* wait status once ZOMBIE or DEAD */
+	int sig;                /* host signal to deliver at the next resume */
+	int dying;              /* killed from outside: only SIG passes */
+	uint32_t vfork_child;   /* blocked in vfork until this child execs
+				   or exits */
 	uint64_t clear_child_tid;
+	char *exe;              /* absolute path of the program it runs */
+	struct patch_table *patches; /* deja's rewritten instructions in mm */
 	struct mm *mm;
 	struct fdtable *files;
 	struct shmaps shmaps;   /* shared writable file mappings */
@@ -61,16 +79,31 @@ struct task {
 	bool timed_out;         /* block_until has passed */
 };
 
-/* A guest system: the kernel and its (one, today) task, with the state
- * of the stop-by-stop run loop. */
+/* A guest system: the kernel and its tasks. It ends when every process
+ * has exited; its wait status is the first process's. */
 struct guest {
 	struct kernel k;
-	struct task t;
-	int sig;                /* signal to deliver at the next resume */
-	int dying;              /* killed from outside: only SIG passes */
+	struct task *first;     /* the first process */
 	bool ended;
 	int wait_status;
 };
+
+/* ---- processes (core/process.c) ---- */
+struct task *task_find(struct kernel *k, uint32_t pid);
+/* A new task for a new process, appended to k->tasks (no host process,
+ * no address space yet). */
+struct task *task_new(struct kernel *k);
+/* Free what the task holds without any host effect (checkpoints, end). */
+void task_free(struct task *t);
+/* T's process has ended with wait status STATUS: release its files
+ * (closing host fds through the logging layer), make it a zombie for its
+ * parent (or reap it at once if the parent is outside the guest system),
+ * hand its children to the outside, wake a vfork parent. */
+void task_exited(struct task *t, int status);
+/* Leave the instructions the CPU traps itself out of P (kernel.c). */
+void kernel_skip_faulting(struct kernel *k, struct patch_table *p);
+/* Number of tasks that have not exited. */
+int tasks_alive(const struct kernel *k);
 
 /* Guest memory access for handlers; -EFAULT on bad addresses. */
 int task_read(struct task *t, uint64_t addr, void *buf, size_t len);

@@ -1,0 +1,105 @@
+/* core/process.c — the guest's processes as kernel objects: creating and
+ * finding tasks, and what happens when a process ends (its files are
+ * released, it becomes a zombie for its parent, its children go to the
+ * outside, a parent waiting in vfork runs again). */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include "core/shmap.h"
+#include "core/signal.h"
+#include "core/task.h"
+
+struct task *task_find(struct kernel *k, uint32_t pid)
+{
+	for (struct task *t = k->tasks; t; t = t->next)
+		if (t->pid == pid && t->state != TASK_DEAD)
+			return t;
+	return NULL;
+}
+
+struct task *task_new(struct kernel *k)
+{
+	struct task *t = calloc(1, sizeof(*t)), **end = &k->tasks;
+
+	if (!t)
+		return NULL;
+	t->k = k;
+	t->pid = t->tid = k->next_pid++;
+	t->ppid = GUEST_PARENT_PID;
+	t->pgid = t->sid = t->pid;
+	while (*end)
+		end = &(*end)->next;
+	*end = t;
+	return t;
+}
+
+void task_free(struct task *t)
+{
+	if (!t)
+		return;
+	plat_destroy(t->plat);
+	shmaps_drop(&t->shmaps);
+	fdtable_drop(t->files);
+	mm_free(t->mm);
+	patch_table_free(t->patches);
+	free(t->exe);
+	free(t->cwd);
+	free(t->auxv);
+	free(t);
+}
+
+int tasks_alive(const struct kernel *k)
+{
+	int n = 0;
+
+	for (const struct task *t = k->tasks; t; t = t->next)
+		n += t->state == TASK_RUNNABLE || t->state == TASK_BLOCKED;
+	return n;
+}
+
+/* Close every descriptor the way close() would (host fds through the
+ * logging layer, so replay consumes the same events). */
+static void release_files(struct task *t)
+{
+	if (!t->files)
+		return;
+	for (int fd = 0; fd < FDTABLE_MAX; fd++) {
+		struct file *f = fd_remove(t->files, fd);
+		if (f)
+			file_release(t, f);
+	}
+	fdtable_free(t->files);
+	t->files = NULL;
+}
+
+static void orphan_children(struct task *t)
+{
+	for (struct task *c = t->k->tasks; c; c = c->next) {
+		if (c->ppid != t->pid || c->state == TASK_DEAD)
+			continue;
+		c->ppid = GUEST_PARENT_PID;
+		if (c->state == TASK_ZOMBIE) /* nobody will wait for it now */
+			c->state = TASK_DEAD;
+	}
+}
+
+void task_exited(struct task *t, int status)
+{
+	struct task *parent = task_find(t->k, t->ppid);
+
+	t->exit_status = status;
+	release_files(t);
+	orphan_children(t);
+	shmaps_drop(&t->shmaps);
+	if (parent && parent->vfork_child == t->pid)
+		parent->vfork_child = 0;
+	if (!parent || parent->state == TASK_ZOMBIE) {
+		t->state = TASK_DEAD;
+		return;
+	}
+	t->state = TASK_ZOMBIE;
+	signal_send(parent, SIGCHLD, WIFSIGNALED(status) ? CLD_KILLED : CLD_EXITED,
+		    t->pid);
+}

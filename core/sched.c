@@ -1,0 +1,106 @@
+/* core/sched.c — which task runs next. One task runs at a time; it keeps
+ * the CPU until it blocks or ends. Then the tasks after it (creation
+ * order, wrapping) are considered: a runnable one is taken, a blocked one
+ * has its syscall handler run again and is taken if that completes. When
+ * all are blocked, the kernel sleeps (through the logging layer) until
+ * the earliest timeout. */
+#include "core/sched.h"
+
+#include <errno.h>
+#include <time.h>
+
+#include "core/kernel.h"
+#include "core/signal.h"
+#include "core/task.h"
+
+/* A blocked task gets its syscall's result, or stays blocked. */
+static int try_unblock(struct task *t)
+{
+	int rc;
+
+	if (t->dying || signal_wakes(t))
+		return syscall_complete(t, -EINTR);
+	t->retry = true;
+	rc = syscall_run(t);
+	return rc < 0 ? rc : 0;
+}
+
+/* The tasks after START in round-robin order; START itself last. */
+static struct task *after(struct kernel *k, struct task *x)
+{
+	return x->next ? x->next : k->tasks;
+}
+
+static int pick(struct kernel *k)
+{
+	struct task *start = k->cur ? k->cur : k->tasks, *x = start;
+
+	do {
+		x = after(k, x);
+		if (x->state == TASK_BLOCKED) {
+			int rc = try_unblock(x);
+			if (rc < 0)
+				return KERNEL_E_PLATFORM;
+		}
+		if (x->state == TASK_RUNNABLE) {
+			k->cur = x;
+			return 1;
+		}
+	} while (x != start);
+	return 0;
+}
+
+/* Everyone is blocked: sleep until the earliest timeout and mark the
+ * tasks whose timeout has passed. */
+static int wait_for_timeout(struct kernel *k)
+{
+	uint64_t first = 0;
+	struct timespec ts;
+	struct nd_call c = { .op = ND_SLEEP, .a = { CLOCK_MONOTONIC, TIMER_ABSTIME },
+			     .in = &ts, .in_len = sizeof(ts) };
+
+	for (struct task *t = k->tasks; t; t = t->next)
+		if (t->state == TASK_BLOCKED && t->block_until &&
+		    (!first || t->block_until < first))
+			first = t->block_until;
+	if (!first)
+		return KERNEL_E_DEADLOCK;
+	ts.tv_sec = (time_t)(first / 1000000000);
+	ts.tv_nsec = (long)(first % 1000000000);
+	nd_call(k->nd, &c);
+	if (k->nd->failed)
+		return KERNEL_E_ND;
+	for (struct task *t = k->tasks; t; t = t->next)
+		if (t->state == TASK_BLOCKED && t->block_until &&
+		    t->block_until <= first)
+			t->timed_out = true;
+	return 0;
+}
+
+int sched_next(struct kernel *k)
+{
+	for (;;) {
+		int rc;
+
+		if (k->cur && k->cur->state == TASK_RUNNABLE)
+			return 0;
+		if (!tasks_alive(k))
+			return 1;
+		rc = pick(k);
+		if (rc != 0)
+			return rc < 0 ? rc : 0;
+		rc = wait_for_timeout(k);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+void sched_kill_all(struct kernel *k, int sig)
+{
+	for (struct task *t = k->tasks; t; t = t->next) {
+		if (t->state != TASK_RUNNABLE && t->state != TASK_BLOCKED)
+			continue;
+		t->dying = sig;
+		plat_kill(t->plat, sig);
+	}
+}
