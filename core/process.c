@@ -28,6 +28,7 @@ struct task *task_new(struct kernel *k)
 	t->k = k;
 	t->pid = t->tid = k->next_pid++;
 	t->ppid = GUEST_PARENT_PID;
+	t->exit_signal = SIGCHLD;
 	t->pgid = t->sid = t->pid;
 	while (*end)
 		end = &(*end)->next;
@@ -100,6 +101,7 @@ void task_exited(struct task *t, int status)
 		return;
 	}
 	t->state = TASK_ZOMBIE;
-	signal_send(parent, SIGCHLD, WIFSIGNALED(status) ? CLD_KILLED : CLD_EXITED,
-		    t->pid);
+	if (t->exit_signal)
+		signal_send(parent, t->exit_signal,
+			    WIFSIGNALED(status) ? CLD_KILLED : CLD_EXITED, t->pid);
 }

@@ -17,4 +17,8 @@ int signal_send(struct task *t, int sig, int code, uint32_t sender);
  * T must then be interrupted (signal_interrupt). */
 bool signal_wakes(struct task *t);
 
+/* T execs a new program: handled signals go back to their default
+ * action (ignored ones stay ignored), the alternate stack goes. */
+void signal_exec(struct task *t);
+
 #endif

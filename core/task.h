@@ -39,6 +39,7 @@ struct kernel {
 	uint8_t warned[512];    /* unknown syscalls already reported */
 	int warned_foreign;     /* int 0x80 reported; numbers >= 512 reported */
 	int warned_big;
+	int warned_threads;
 	uint8_t *scratch;       /* buffer for data moving through the kernel */
 	size_t scratch_cap;
 	struct rlimit_slot { bool known; uint64_t cur, max; } rlim[16];
@@ -62,8 +63,10 @@ struct task {
 	int exit_status;        /* wait status once ZOMBIE or DEAD */
 	int sig;                /* host signal to deliver at the next resume */
 	int dying;              /* killed from outside: only SIG passes */
+	int exit_signal;        /* sent to the parent at exit (SIGCHLD) */
 	uint32_t vfork_child;   /* blocked in vfork until this child execs
 				   or exits */
+	uint32_t vfork_result;  /* what that vfork returns then */
 	uint64_t clear_child_tid;
 	char *exe;              /* absolute path of the program it runs */
 	struct patch_table *patches; /* deja's rewritten instructions in mm */
