@@ -62,8 +62,12 @@ struct nd_ops {
 	void (*call)(struct nd *nd, struct nd_call *c);
 	void (*syscall_done)(struct nd *nd, const struct nd_syscall *s);
 	void (*guest_exit)(struct nd *nd, uint32_t tid, int wait_status);
-	/* A signal from outside the guest system (the user's Ctrl-C) that
-	 * ended the recording here, or 0. Record: always 0. */
+	/* Replay: if the recording's next event is a signal from outside
+	 * the guest system (ND_OUTSIDE_SIGNAL), consume it and return its
+	 * result (tid << 8 | signal); if it is the exit of a process killed
+	 * by SIGKILL, -(tid << 8 | SIGKILL) without consuming it; else 0.
+	 * Record: always 0 (the kernel logs such signals with nd_call when
+	 * they arrive). */
 	int (*outside_kill)(struct nd *nd);
 };
 

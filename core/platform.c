@@ -11,6 +11,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -270,6 +271,18 @@ void plat_kill(struct plat_task *t, int sig)
 {
 	if (t->pid > 0)
 		kill(t->pid, sig);
+}
+
+int plat_signal(struct plat_task *t, int sig)
+{
+	if (t->pid <= 0)
+		return -ESRCH;
+	return syscall(SYS_tgkill, t->pid, t->pid, sig) < 0 ? -errno : 0;
+}
+
+int plat_set_siginfo(struct plat_task *t, const void *siginfo)
+{
+	return ptrace(PTRACE_SETSIGINFO, t->pid, 0, siginfo) < 0 ? -errno : 0;
 }
 
 static void decode_stop(struct plat_task *t, int st, struct plat_stop *stop)
@@ -630,10 +643,12 @@ int plat_fork(struct plat_task *t, struct plat_task **out)
 	if (rc < 0)
 		return rc;
 	/* clone with no exit signal: a copy that dies later (an evicted
-	 * checkpoint, a replaced live guest) must not send the host's
-	 * SIGCHLD to the process it was copied from, which may be running
-	 * guest code then. Such children are reported as PTRACE_EVENT_CLONE. */
-	pid = plat_guest_syscall(t, SYS_clone, 0, 0, 0, 0, 0, 0);
+	 * checkpoint, a replaced live guest, a guest child) must not send the
+	 * host's SIGCHLD to the process it was copied from, which may be
+	 * running guest code then (the kernel sends the guest its own
+	 * SIGCHLD). CLONE_PARENT makes deja the host parent, so deja reaps
+	 * it. Such children are reported as PTRACE_EVENT_CLONE. */
+	pid = plat_guest_syscall(t, SYS_clone, CLONE_PARENT, 0, 0, 0, 0, 0);
 	if (pid <= 0)
 		return pid < 0 ? (int)pid : -EPROTO;
 	return adopt_child((pid_t)pid, &regs, out);

@@ -62,6 +62,14 @@ void plat_destroy(struct plat_task *t); /* kills the process if alive */
 /* Make the guest die of SIG at its next resume (SIGKILL: at once). */
 void plat_kill(struct plat_task *t, int sig);
 
+/* Make host signal SIG pending for the (stopped) guest process; it is
+ * reported as a PLAT_STOP_SIGNAL stop when the process next runs with
+ * SIG unblocked. */
+int plat_signal(struct plat_task *t, int sig);
+/* At a PLAT_STOP_SIGNAL stop: replace what the guest's handler will be
+ * told about the signal (128 bytes, the host's siginfo_t). */
+int plat_set_siginfo(struct plat_task *t, const void *siginfo);
+
 /* After a failed platform call: if the process has ended (killed from
  * outside), fill STOP with PLAT_STOP_EXITED and return 0; else -errno. */
 int plat_reap(struct plat_task *t, struct plat_stop *stop);

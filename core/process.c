@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 
 #include "core/shmap.h"
@@ -86,6 +87,25 @@ static void orphan_children(struct task *t)
 	}
 }
 
+static void notify_parent(struct task *parent, const struct task *t,
+			  int status)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	si.si_signo = t->exit_signal;
+	si.si_pid = (pid_t)t->pid;
+	si.si_uid = t->k->id.uid;
+	if (WIFEXITED(status)) {
+		si.si_code = CLD_EXITED;
+		si.si_status = WEXITSTATUS(status);
+	} else {
+		si.si_code = WCOREDUMP(status) ? CLD_DUMPED : CLD_KILLED;
+		si.si_status = WTERMSIG(status);
+	}
+	signal_send_info(parent, &si);
+}
+
 void task_exited(struct task *t, int status)
 {
 	struct task *parent = task_find(t->k, t->ppid);
@@ -100,8 +120,12 @@ void task_exited(struct task *t, int status)
 		t->state = TASK_DEAD;
 		return;
 	}
+	if (parent->sigs.act[SIGCHLD].handler == (uint64_t)(uintptr_t)SIG_IGN ||
+	    (parent->sigs.act[SIGCHLD].flags & SA_NOCLDWAIT)) {
+		t->state = TASK_DEAD; /* reaped at once, as Linux does */
+		return;
+	}
 	t->state = TASK_ZOMBIE;
 	if (t->exit_signal)
-		signal_send(parent, t->exit_signal,
-			    WIFSIGNALED(status) ? CLD_KILLED : CLD_EXITED, t->pid);
+		notify_parent(parent, t, status);
 }

@@ -7,22 +7,30 @@
 #include "core/sched.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <time.h>
 
 #include "core/kernel.h"
 #include "core/signal.h"
 #include "core/task.h"
+#include "core/timer.h"
 
 /* A blocked task gets its syscall's result, or stays blocked. */
 static int try_unblock(struct task *t)
 {
 	int rc;
 
-	if (t->dying || signal_wakes(t))
-		return syscall_complete(t, -EINTR);
+	if (t->dying == SIGKILL) { /* dies as soon as it is resumed */
+		t->state = TASK_RUNNABLE;
+		return 0;
+	}
 	t->retry = true;
 	rc = syscall_run(t);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	if (t->state == TASK_BLOCKED && signal_wakes(t))
+		return signal_interrupt(t);
+	return 0;
 }
 
 /* The tasks after START in round-robin order; START itself last. */
@@ -54,15 +62,11 @@ static int pick(struct kernel *k)
  * tasks whose timeout has passed. */
 static int wait_for_timeout(struct kernel *k)
 {
-	uint64_t first = 0;
+	uint64_t first = timers_next(k);
 	struct timespec ts;
 	struct nd_call c = { .op = ND_SLEEP, .a = { CLOCK_MONOTONIC, TIMER_ABSTIME },
 			     .in = &ts, .in_len = sizeof(ts) };
 
-	for (struct task *t = k->tasks; t; t = t->next)
-		if (t->state == TASK_BLOCKED && t->block_until &&
-		    (!first || t->block_until < first))
-			first = t->block_until;
 	if (!first)
 		return KERNEL_E_DEADLOCK;
 	ts.tv_sec = (time_t)(first / 1000000000);
@@ -70,10 +74,7 @@ static int wait_for_timeout(struct kernel *k)
 	nd_call(k->nd, &c);
 	if (k->nd->failed)
 		return KERNEL_E_ND;
-	for (struct task *t = k->tasks; t; t = t->next)
-		if (t->state == TASK_BLOCKED && t->block_until &&
-		    t->block_until <= first)
-			t->timed_out = true;
+	timers_fire(k, first);
 	return 0;
 }
 
@@ -92,15 +93,5 @@ int sched_next(struct kernel *k)
 		rc = wait_for_timeout(k);
 		if (rc < 0)
 			return rc;
-	}
-}
-
-void sched_kill_all(struct kernel *k, int sig)
-{
-	for (struct task *t = k->tasks; t; t = t->next) {
-		if (t->state != TASK_RUNNABLE && t->state != TASK_BLOCKED)
-			continue;
-		t->dying = sig;
-		plat_kill(t->plat, sig);
 	}
 }

@@ -20,7 +20,5 @@ int syscall_complete(struct task *t, long result);
 /* Make k->cur a runnable task: 0, or 1 when every process has ended, or
  * a kernel error (KERNEL_E_DEADLOCK: all blocked for ever). */
 int sched_next(struct kernel *k);
-/* Make every live task die of SIG (the recording was interrupted). */
-void sched_kill_all(struct kernel *k, int sig);
 
 #endif

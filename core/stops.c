@@ -11,8 +11,10 @@
 #include "core/codemem.h"
 #include "core/insn.h"
 #include "core/sched.h"
+#include "core/signal.h"
 #include "core/syscall.h"
 #include "core/task.h"
+#include "core/timer.h"
 
 static void log_syscall(struct task *t, long nr, const uint64_t a[6],
 			long result)
@@ -74,16 +76,18 @@ static int emulate(struct task *t, const struct patch_site *s, int *deliver)
 	return plat_set_regs(t->plat, &t->regs);
 }
 
-/* A SIGILL at a site deja rewrote into ud2. */
+/* A SIGILL at a site deja rewrote into ud2: 1 if it was one. */
 static int handle_patched(struct task *t, int *deliver)
 {
 	const struct patch_site *s = patch_lookup(t->patches, t->regs.rip);
 
-	return s ? emulate(t, s, deliver) : 0;
+	if (!s)
+		return 0;
+	return emulate(t, s, deliver) < 0 ? -1 : 1;
 }
 
 /* A SIGSEGV the CPU raised for rdtsc/rdtscp (PR_SET_TSC) or cpuid (CPUID
- * faulting), where those hardware traps work. */
+ * faulting), where those hardware traps work: 1 if it was one. */
 static int handle_faulted(struct task *t, const struct plat_stop *stop,
 			  int *deliver)
 {
@@ -103,43 +107,53 @@ static int handle_faulted(struct task *t, const struct plat_stop *stop,
 		s.kind = PATCH_RDTSCP, s.len = 3;
 	else
 		return 0;
-	return emulate(t, &s, deliver);
+	return emulate(t, &s, deliver) < 0 ? -1 : 1;
 }
 
-/* A signal stop: an instruction trap to emulate, or a signal for the
- * guest (*deliver). */
+/* A signal stop: an instruction trap to emulate, a fault in code deja
+ * keeps W^X, or a signal for the guest (*deliver). */
 static int handle_signal(struct task *t, const struct plat_stop *stop,
 			 int *deliver)
 {
-	*deliver = stop->sig;
+	int rc = 0;
+
+	*deliver = 0;
 	if (stop->sig == SIGILL)
-		return handle_patched(t, deliver);
-	if (stop->sig == SIGSEGV && code_fault(t, stop)) {
-		*deliver = 0;
+		rc = handle_patched(t, deliver);
+	if (stop->sig == SIGSEGV && code_fault(t, stop))
 		return 0;
-	}
 	if (stop->sig == SIGSEGV)
-		return handle_faulted(t, stop, deliver);
+		rc = handle_faulted(t, stop, deliver);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	*deliver = signal_at_stop(t, stop);
 	return 0;
 }
 
 /* Handle one stop; T->sig is what to deliver at the next resume. */
 static int handle_stop(struct task *t, const struct plat_stop *stop)
 {
-	int kill_all;
+	int outside = nd_outside_kill(t->k->nd);
 
-	if (t->dying) { /* only let the fatal signal through */
-		t->sig = stop->kind == PLAT_STOP_SIGNAL && stop->sig == t->dying ? t->dying : 0;
-		return 0;
-	}
-	kill_all = nd_outside_kill(t->k->nd);
-	if (kill_all) { /* the recording was interrupted here */
-		if (stop->kind == PLAT_STOP_SYSCALL)
-			plat_finish_syscall(t->plat, &t->regs, -EINTR);
-		sched_kill_all(t->k, kill_all);
-		return 0;
-	}
 	t->sig = 0;
+	if (outside < 0 && (uint32_t)(-outside >> 8) == t->tid) {
+		if (stop->kind == PLAT_STOP_SYSCALL) /* killed before it */
+			plat_finish_syscall(t->plat, &t->regs, -EINTR);
+		plat_kill(t->plat, SIGKILL);
+		return 0;
+	}
+	if (outside > 0) { /* replay: the recording got a signal from outside here */
+		if ((uint32_t)(outside >> 8) != t->tid) {
+			nd_fail(t->k->nd, ND_DIVERGED, "replay diverged: the recording's signal %d from outside reached pid %u, not pid %u",
+				outside & 0xff, (unsigned)(outside >> 8), (unsigned)t->tid);
+			return 0;
+		}
+		if (signal_replay_outside(t, stop->kind == PLAT_STOP_SYSCALL,
+					  outside & 0xff) < 0)
+			return -1;
+		if (stop->kind == PLAT_STOP_SYSCALL)
+			return 0;
+	}
 	if (stop->kind == PLAT_STOP_SYSCALL)
 		return syscall_run(t);
 	if (stop->kind == PLAT_STOP_FOREIGN_SYSCALL) {
@@ -204,6 +218,8 @@ int guest_handle(struct guest *g, const struct plat_stop *stop)
 	if (g->ended)
 		return 1;
 	rc = handle_current(g, stop);
+	if (rc == 0)
+		timers_poll(&g->k);
 	if (rc == 0)
 		rc = sched_next(&g->k);
 	if (rc == 0 && g->k.nd->failed)

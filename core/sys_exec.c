@@ -190,6 +190,7 @@ static int drop_old_image(struct task *t)
 {
 	long r;
 
+	signal_exec(t); /* uses the old stack: before it goes */
 	shmap_writeback(t, 0, UINT64_MAX, 1);
 	shmaps_drop(&t->shmaps);
 	r = plat_guest_syscall(t->plat, SYS_munmap, 0, PLAT_STUB_ADDR, 0, 0, 0, 0);
@@ -211,7 +212,7 @@ static int drop_old_image(struct task *t)
 		if (fd_get_cloexec(t->files, fd) == 1 && (f = fd_remove(t->files, fd)))
 			file_release(t, f);
 	}
-	signal_exec(t);
+	memset(t->timers.posix, 0, sizeof(t->timers.posix));
 	return 0;
 }
 

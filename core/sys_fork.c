@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/signal.h"
 #include "core/syscall.h"
 #include "core/task.h"
 
@@ -31,6 +32,7 @@ static int copy_state(struct task *c, const struct task *p)
 	c->patches = patch_table_clone(p->patches);
 	c->mm = mm_clone(p->mm);
 	c->files = fdtable_fork(p->files);
+	signal_fork(c, p);
 	c->auxv = p->auxv_len ? malloc(p->auxv_len) : NULL;
 	c->auxv_len = p->auxv_len;
 	if (c->auxv)

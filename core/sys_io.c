@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/uio.h>
 
+#include "core/signal.h"
 #include "core/syscall.h"
 #include "core/task.h"
 
@@ -57,7 +58,7 @@ static long host_write(struct task *t, struct file *f, const void *buf,
 
 	nd_call(t->k->nd, &c);
 	if (c.result == -EPIPE) /* as Linux: the writer also gets SIGPIPE */
-		plat_kill(t->plat, SIGPIPE);
+		signal_send(t, SIGPIPE, SI_USER, 0);
 	return c.result;
 }
 

@@ -98,35 +98,6 @@ long sys_time(struct task *t, const uint64_t a[6])
 	return ts.tv_sec;
 }
 
-static long do_sleep(struct task *t, long clk, long flags, uint64_t req,
-		     uint64_t rem)
-{
-	struct timespec want, left = { 0, 0 };
-	struct nd_call c = { .op = ND_SLEEP, .a = { clk, flags },
-			     .in = &want, .in_len = sizeof(want),
-			     .out = &left, .out_cap = sizeof(left) };
-
-	if (task_read(t, req, &want, sizeof(want)) < 0)
-		return -EFAULT;
-	if (want.tv_sec < 0 || want.tv_nsec < 0 || want.tv_nsec >= 1000000000L)
-		return -EINVAL;
-	nd_call(t->k->nd, &c);
-	if (c.result == -EINTR && rem && !(flags & TIMER_ABSTIME) &&
-	    task_write(t, rem, &left, sizeof(left)) < 0)
-		return -EFAULT;
-	return c.result;
-}
-
-long sys_nanosleep(struct task *t, const uint64_t a[6])
-{
-	return do_sleep(t, CLOCK_MONOTONIC, 0, a[0], a[1]);
-}
-
-long sys_clock_nanosleep(struct task *t, const uint64_t a[6])
-{
-	return do_sleep(t, (long)(int)a[0], (long)(int)a[1], a[2], a[3]);
-}
-
 long sys_sched_yield(struct task *t, const uint64_t a[6])
 {
 	return 0;

@@ -17,6 +17,8 @@
 #include "core/patch.h"
 #include "core/platform.h"
 #include "core/shmap.h"
+#include "core/signal.h"
+#include "core/timer.h"
 
 /* Virtual ids: the first guest process's parent. */
 #define GUEST_PARENT_PID 1
@@ -40,6 +42,7 @@ struct kernel {
 	int warned_foreign;     /* int 0x80 reported; numbers >= 512 reported */
 	int warned_big;
 	int warned_threads;
+	int warned_stop;
 	uint8_t *scratch;       /* buffer for data moving through the kernel */
 	size_t scratch_cap;
 	struct rlimit_slot { bool known; uint64_t cur, max; } rlim[16];
@@ -74,6 +77,8 @@ struct task {
 	struct fdtable *files;
 	struct shmaps shmaps;   /* shared writable file mappings */
 	char *cwd;              /* canonical absolute working directory */
+	struct sigstate sigs;   /* dispositions, mask, pending (shadow) */
+	struct timers timers;
 	uint8_t *auxv;          /* copy of the auxv given at start */
 	size_t auxv_len;
 	/* blocking (see SYS_BLOCK in core/syscall.h) */

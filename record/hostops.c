@@ -229,6 +229,7 @@ void host_exec(struct nd_call *c)
 	case ND_RENAME: r = ret(syscall(SYS_renameat2, c->a[0], c->path, c->a[1], c->path2, c->a[2])); break;
 	case ND_SYMLINK: r = ret(symlinkat(c->path, c->a[0], c->path2)); break;
 	case ND_LINK: r = ret(linkat(c->a[0], c->path, c->a[1], c->path2, (int)c->a[2])); break;
+	case ND_OUTSIDE_SIGNAL: r = (long)(c->a[1] << 8 | c->a[0]); break;
 	case ND_FTRUNCATE: r = ret(ftruncate(c->a[0], c->a[1])); break;
 	case ND_FSYNC: r = ret(c->a[1] ? fdatasync(c->a[0]) : fsync(c->a[0])); break;
 	case ND_FCNTL: r = ret(fcntl(c->a[0], (int)c->a[1], c->a[2])); break;

@@ -62,7 +62,8 @@ static void describe(const struct trace_event *ev, char *buf, size_t cap)
 		snprintf(buf, cap, "host input %s", nd_op_name(ev->op));
 		break;
 	case EV_EXIT:
-		snprintf(buf, cap, "exit with wait status %#llx", (unsigned long long)ev->result);
+		snprintf(buf, cap, "exit of pid %u with wait status %#llx", ev->tid,
+			 (unsigned long long)ev->result);
 		break;
 	default:
 		snprintf(buf, cap, "event of unknown type %u", ev->type);
@@ -200,13 +201,6 @@ static void rep_exit(struct nd *nd, uint32_t tid, int status)
 		diverged(rn, &ev, obs);
 }
 
-/* Signals that reach a guest only from outside the guest system. */
-static bool outside_signal(int sig)
-{
-	return sig == SIGINT || sig == SIGQUIT || sig == SIGTERM ||
-	       sig == SIGHUP || sig == SIGKILL;
-}
-
 static int rep_outside_kill(struct nd *nd)
 {
 	struct replay_nd *rn = (struct replay_nd *)nd;
@@ -216,10 +210,20 @@ static int rep_outside_kill(struct nd *nd)
 		rn->ahead_rc = trace_reader_next(rn->r, &rn->ahead);
 		rn->peeked = true;
 	}
-	if (rn->ahead_rc < 0 || rn->ahead.type != EV_EXIT)
+	if (rn->ahead_rc == 0 && rn->ahead.type == EV_EXIT) {
+		st = (int)rn->ahead.result; /* kill -9 from outside: no stop */
+		return WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ?
+		       -(int)(rn->ahead.tid << 8 | SIGKILL) : 0;
+	}
+	if (rn->ahead_rc < 0 || rn->ahead.type != EV_HOST ||
+	    rn->ahead.op != ND_OUTSIDE_SIGNAL)
 		return 0;
 	st = (int)rn->ahead.result;
-	return WIFSIGNALED(st) && outside_signal(WTERMSIG(st)) ? WTERMSIG(st) : 0;
+	rn->peeked = false; /* consumed */
+	nd->events++;
+	if (rn->ahead.index + 1 > rn->shown)
+		rn->shown = rn->ahead.index + 1;
+	return st;
 }
 
 static const struct nd_ops replay_ops = {

@@ -1,0 +1,216 @@
+/* core/sys_signal.c — the signal syscalls. Dispositions, the mask and
+ * the alternate stack are set in the guest's host process by running
+ * the guest's own call there (its pointers are guest memory), and the
+ * kernel's shadow follows (core/signal.h). kill and friends generate
+ * signals between guest processes; pause, rt_sigsuspend and
+ * rt_sigtimedwait wait in the kernel and let the host finish the call
+ * once a signal is there. */
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "core/signal.h"
+#include "core/syscall.h"
+#include "core/task.h"
+
+#define UC_SIGMASK_OFFSET 296 /* in the ucontext rt_sigreturn finds at rsp */
+
+static bool valid_sig(long sig)
+{
+	return sig >= 1 && sig <= NSIG_G;
+}
+
+long sys_rt_sigaction(struct task *t, const uint64_t a[6])
+{
+	long sig = (long)(int)a[0], r;
+	struct guest_sigaction act;
+
+	if (a[3] != 8 || !valid_sig(sig))
+		return -EINVAL;
+	if (a[1] && task_read(t, a[1], &act, sizeof(act)) < 0)
+		return -EFAULT;
+	r = plat_guest_syscall(t->plat, SYS_rt_sigaction, sig, (long)a[1],
+			       (long)a[2], 8, 0, 0);
+	if (r == 0 && a[1]) {
+		act.mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+		t->sigs.act[sig] = act;
+		if (act.handler == (uint64_t)(uintptr_t)SIG_IGN) /* discards it */
+			t->sigs.pending &= ~SIGBIT(sig);
+	}
+	return r;
+}
+
+long sys_rt_sigprocmask(struct task *t, const uint64_t a[6])
+{
+	int how = (int)a[0];
+	uint64_t set = 0, m = t->sigs.blocked;
+	long r;
+
+	if (a[3] != 8)
+		return -EINVAL;
+	if (a[1] && task_read(t, a[1], &set, sizeof(set)) < 0)
+		return -EFAULT;
+	if (a[1] && how == SIG_BLOCK)
+		m |= set;
+	else if (a[1] && how == SIG_UNBLOCK)
+		m &= ~set;
+	else if (a[1] && how == SIG_SETMASK)
+		m = set;
+	else if (a[1])
+		return -EINVAL;
+	r = plat_guest_syscall(t->plat, SYS_rt_sigprocmask, how, (long)a[1],
+			       (long)a[2], 8, 0, 0);
+	if (r == 0)
+		t->sigs.blocked = m & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	return r;
+}
+
+long sys_rt_sigpending(struct task *t, const uint64_t a[6])
+{
+	uint64_t p = t->sigs.pending & t->sigs.blocked;
+
+	if (a[1] > 8 || a[1] < 1)
+		return -EINVAL;
+	return task_write(t, a[0], &p, a[1]) < 0 ? -EFAULT : 0;
+}
+
+long sys_sigaltstack(struct task *t, const uint64_t a[6])
+{
+	return plat_guest_syscall(t->plat, SYS_sigaltstack, (long)a[0],
+				  (long)a[1], 0, 0, 0, 0);
+}
+
+/* The host restores the registers and mask from the frame; the shadow
+ * mask follows the frame. */
+long sys_rt_sigreturn(struct task *t, const uint64_t a[6])
+{
+	uint64_t m;
+
+	if (task_read(t, t->regs.rsp + UC_SIGMASK_OFFSET, &m, sizeof(m)) == 0)
+		t->sigs.blocked = m & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	return SYS_HOST_RUNS;
+}
+
+long sys_pause(struct task *t, const uint64_t a[6])
+{
+	/* once a signal acts, the host's pause delivers it and returns */
+	return t->retry && signal_wakes(t) ? SYS_HOST_RUNS : SYS_BLOCK;
+}
+
+long sys_rt_sigsuspend(struct task *t, const uint64_t a[6])
+{
+	uint64_t m;
+
+	if (!t->retry) {
+		if (a[1] != 8)
+			return -EINVAL;
+		if (task_read(t, a[0], &m, sizeof(m)) < 0)
+			return -EFAULT;
+		t->sigs.suspend_mask = m & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+		t->sigs.suspended = true;
+	}
+	if (signal_wakes(t))
+		return SYS_HOST_RUNS; /* the host's sigsuspend delivers it */
+	return SYS_BLOCK;
+}
+
+/* Take SIG out of the host's pending set with the guest's own call, then
+ * give the guest the kernel's siginfo. */
+static long take_pending(struct task *t, int sig, uint64_t set_addr,
+			 uint64_t info_addr)
+{
+	uint64_t zero_ts = (t->regs.rsp - 256) & ~15UL;
+	struct timespec ts = { 0, 0 };
+	long r;
+
+	/* below the stack pointer: the red zone is 128 bytes */
+	if (plat_mem_write(t->plat, zero_ts, &ts, sizeof(ts)) < 0)
+		return -EFAULT;
+	r = plat_guest_syscall(t->plat, SYS_rt_sigtimedwait, (long)set_addr,
+			       (long)info_addr, (long)zero_ts, 8, 0, 0);
+	t->sigs.pending &= ~SIGBIT(sig);
+	if (r == sig && info_addr &&
+	    task_write(t, info_addr, &t->sigs.info[sig], sizeof(siginfo_t)) < 0)
+		return -EFAULT;
+	return r;
+}
+
+long sys_rt_sigtimedwait(struct task *t, const uint64_t a[6])
+{
+	uint64_t set;
+	struct timespec ts;
+
+	if (a[3] != 8)
+		return -EINVAL;
+	if (task_read(t, a[0], &set, sizeof(set)) < 0)
+		return -EFAULT;
+	for (int sig = 1; sig <= NSIG_G; sig++)
+		if (t->sigs.pending & set & SIGBIT(sig))
+			return take_pending(t, sig, a[0], a[1]);
+	if (t->retry)
+		return t->timed_out ? -EAGAIN : signal_wakes(t) ? -EINTR : SYS_BLOCK;
+	if (!a[2])
+		return SYS_BLOCK;
+	if (task_read(t, a[2], &ts, sizeof(ts)) < 0)
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
+		return -EINVAL;
+	if (!ts.tv_sec && !ts.tv_nsec)
+		return -EAGAIN;
+	t->block_until = kernel_now(t->k) + (uint64_t)ts.tv_sec * 1000000000ULL +
+			 (uint64_t)ts.tv_nsec;
+	return SYS_BLOCK;
+}
+
+/* ---- sending ---- */
+
+static long send_one(struct task *from, struct task *to, int sig)
+{
+	if (!to || to->state == TASK_DEAD)
+		return -ESRCH;
+	if (!sig || to->state == TASK_ZOMBIE)
+		return 0;
+	return signal_send(to, sig, SI_USER, from->pid);
+}
+
+long sys_kill(struct task *t, const uint64_t a[6])
+{
+	long pid = (int)a[0], sig = (long)(int)a[1], rc = -ESRCH;
+	uint32_t pgid = pid == 0 ? t->pgid : pid < -1 ? (uint32_t)-pid : 0;
+
+	if (sig && !valid_sig(sig))
+		return -EINVAL;
+	if (pid > 0)
+		return send_one(t, task_find(t->k, (uint32_t)pid), (int)sig);
+	for (struct task *x = t->k->tasks; x; x = x->next) {
+		if (x->state != TASK_RUNNABLE && x->state != TASK_BLOCKED)
+			continue;
+		if (pid == -1 ? x == t : x->pgid != pgid)
+			continue;
+		long r = send_one(t, x, (int)sig);
+		rc = rc == 0 ? 0 : r;
+	}
+	return rc;
+}
+
+long sys_tgkill(struct task *t, const uint64_t a[6])
+{
+	struct task *x = task_find(t->k, (uint32_t)a[1]);
+	long sig = (long)(int)a[2];
+
+	if ((int)a[0] <= 0 || (int)a[1] <= 0 || (sig && !valid_sig(sig)))
+		return -EINVAL;
+	if (!x || x->pid != (uint32_t)a[0])
+		return -ESRCH;
+	return send_one(t, x, (int)sig);
+}
+
+long sys_tkill(struct task *t, const uint64_t a[6])
+{
+	long sig = (long)(int)a[1];
+
+	if ((int)a[0] <= 0 || (sig && !valid_sig(sig)))
+		return -EINVAL;
+	return send_one(t, task_find(t->k, (uint32_t)a[0]), (int)sig);
+}

@@ -1,0 +1,43 @@
+/* core/timer.h — the guest's time and its timers: the current guest
+ * CLOCK_MONOTONIC (read through the logging layer), and per-process
+ * interval timers (alarm, setitimer, timer_create) that generate signals
+ * in guest time. Expired timers are noticed at the guest's stops and when
+ * every process waits (the kernel then sleeps until the next expiry). */
+#ifndef DEJA_TIMER_H
+#define DEJA_TIMER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define TIMERS_MAX 16 /* timer_create timers per process */
+
+struct gtimer {
+	bool used;           /* timer_create'd (always for the itimers) */
+	uint64_t expiry;     /* CLOCK_MONOTONIC ns; 0: disarmed */
+	uint64_t interval;   /* ns; 0: one shot */
+	int sig;             /* 0: SIGEV_NONE */
+	int clock;           /* the clock it was created on */
+	uint64_t value;      /* sigev_value */
+	int overrun;
+};
+
+struct timers {
+	struct gtimer itimer[3];        /* ITIMER_REAL, _VIRTUAL, _PROF */
+	struct gtimer posix[TIMERS_MAX];
+};
+
+struct kernel;
+struct task;
+
+/* The guest's CLOCK_MONOTONIC in ns (one logged clock reading). */
+uint64_t kernel_now(struct kernel *k);
+/* The earliest expiry of any armed timer or blocked task's timeout
+ * (0: none). */
+uint64_t timers_next(struct kernel *k);
+/* Fire every timer due at NOW and mark blocked tasks whose timeout has
+ * passed. */
+void timers_fire(struct kernel *k, uint64_t now);
+/* At a stop: if anything waits for a time, read the clock and fire. */
+void timers_poll(struct kernel *k);
+
+#endif
