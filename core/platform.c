@@ -34,6 +34,7 @@ struct plat_task {
 	pid_t pid;
 	int memfd;        /* /proc/PID/mem, read-write */
 	int pending_sig;  /* a signal that arrived during an injection */
+	int pending_code; /* and its si_code */
 	int died;         /* the process ended during an injection ... */
 	int died_status;  /* ... with this wait status, not yet reported */
 	bool at_syscall;  /* stopped at a seccomp syscall stop */
@@ -358,6 +359,7 @@ static bool leftover_stop(struct plat_task *t, struct plat_stop *stop)
 		memset(stop, 0, sizeof(*stop));
 		stop->kind = PLAT_STOP_SIGNAL;
 		stop->sig = t->pending_sig;
+		stop->fault_code = t->pending_code;
 		t->pending_sig = 0;
 		return true;
 	}
@@ -495,6 +497,15 @@ int plat_enable_insn_faults(struct plat_task *t, int *tsc, int *cpuid)
 	return 0;
 }
 
+/* A signal that stopped an injected syscall: reported at the next resume. */
+static void keep_signal(struct plat_task *t, int sig)
+{
+	siginfo_t si;
+
+	t->pending_sig = sig;
+	t->pending_code = ptrace(PTRACE_GETSIGINFO, t->pid, 0, &si) == 0 ? si.si_code : 0;
+}
+
 /* Continue until the stub's int3; remember any other signal for later. */
 static int run_to_stub_trap(struct plat_task *t)
 {
@@ -524,7 +535,7 @@ static int run_to_stub_trap(struct plat_task *t)
 		     WSTOPSIG(st) == SIGILL))
 			return -EFAULT; /* the stub itself faulted */
 		if ((st >> 16) == 0 && WSTOPSIG(st) != SIGTRAP)
-			t->pending_sig = WSTOPSIG(st);
+			keep_signal(t, WSTOPSIG(st));
 	}
 }
 

@@ -74,6 +74,8 @@ static const struct guest guests[] = {
 	{ "bug", G_BUG_INPUT | G_DETERMINISTIC, 128 + SIGFPE },
 	{ "unimpl", G_UNIMPL, 0 },
 	{ "jit", G_NONDET, 0 },
+	{ "procs", G_DETERMINISTIC, 3 },
+	{ "signals", G_DETERMINISTIC, 128 + SIGABRT },
 };
 
 static const char *const variants[] = { "static", "static-pie", "musl" };
