@@ -22,6 +22,7 @@ static const char usage[] =
 	"  dump [--json] [TRACE]                  list a trace's events\n"
 	"  info [TRACE]                           describe a trace\n"
 	"  doctor [--json]                        what works on this machine\n"
+	"  syscalls [--missing]                   the syscalls deja implements\n"
 	"\n"
 	"TRACE defaults to the latest recording. 'deja COMMAND --help' for more.\n";
 
@@ -118,6 +119,7 @@ int main(int argc, char **argv)
 	static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
 		{ "record", cmd_record }, { "replay", cmd_replay },
 		{ "dump", cmd_dump }, { "info", cmd_info }, { "doctor", cmd_doctor },
+		{ "syscalls", cmd_syscalls },
 	};
 
 	/* A guest writing to a closed pipe gets EPIPE; deja must not die. */
