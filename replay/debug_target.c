@@ -72,12 +72,14 @@ static int dt_point(void *t, enum gdb_point type, uint64_t addr, int len,
 	struct timeline *tl = ((struct debug_target *)t)->tl;
 	enum tl_point kind;
 
-	if (type == GDB_POINT_SW || type == GDB_POINT_HW)
-		kind = TL_POINT_BREAK;
-	else if (type == GDB_POINT_WRITE)
-		kind = TL_POINT_WATCH;
-	else
-		return -EOPNOTSUPP; /* read/access watchpoints: not yet */
+	switch (type) {
+	case GDB_POINT_SW:
+	case GDB_POINT_HW: kind = TL_POINT_BREAK; break;
+	case GDB_POINT_WRITE: kind = TL_POINT_WATCH; break;
+	case GDB_POINT_READ: kind = TL_POINT_RWATCH; break;
+	case GDB_POINT_ACCESS: kind = TL_POINT_AWATCH; break;
+	default: return -EOPNOTSUPP;
+	}
 	return insert ? tl_add_point(tl, kind, addr, (uint64_t)len)
 		      : tl_remove_point(tl, kind, addr, (uint64_t)len);
 }
@@ -102,7 +104,11 @@ static void to_gdb_stop(const struct tl_stop *s, struct gdb_stop *g)
 	case TL_STEPPED: break;
 	case TL_BREAK: g->reason = GDB_REASON_SWBREAK; break;
 	case TL_WATCH:
-		g->reason = GDB_REASON_WATCH;
+	case TL_RWATCH:
+	case TL_AWATCH:
+		g->reason = s->kind == TL_WATCH ? GDB_REASON_WATCH :
+			    s->kind == TL_RWATCH ? GDB_REASON_RWATCH :
+			    GDB_REASON_AWATCH;
 		g->addr = s->addr;
 		break;
 	case TL_SIGNAL: g->sig = s->sig; break;

@@ -69,7 +69,8 @@ int tl_add_point(struct timeline *tl, enum tl_point kind, uint64_t addr,
 		return -EINVAL;
 	if (tl->nwatch == TL_MAX_POINTS)
 		return -ENOSPC;
-	tl->watch[tl->nwatch++] = (struct tl_watch){ .addr = addr, .len = len };
+	tl->watch[tl->nwatch++] = (struct tl_watch){ .addr = addr, .len = len,
+						     .type = kind };
 	return 0;
 }
 
@@ -85,7 +86,8 @@ int tl_remove_point(struct timeline *tl, enum tl_point kind, uint64_t addr,
 		return -ENOENT;
 	}
 	for (int i = 0; i < tl->nwatch; i++)
-		if (tl->watch[i].addr == addr && tl->watch[i].len == len) {
+		if (tl->watch[i].addr == addr && tl->watch[i].len == len &&
+		    tl->watch[i].type == kind) {
 			tl->watch[i] = tl->watch[--tl->nwatch];
 			return 0;
 		}
@@ -107,7 +109,7 @@ int tl_step(struct timeline *tl, struct tl_stop *out)
 {
 	if (tl->ended)
 		return -ESRCH;
-	return fail_code(tl, run_step(tl, out));
+	return fail_code(tl, run_step_watched(tl, out));
 }
 
 /* The boundary just before interval S's ending stop: the syscall (or

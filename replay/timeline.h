@@ -18,6 +18,9 @@ enum tl_stop_kind {
 	TL_STEPPED,    /* a step finished */
 	TL_BREAK,      /* at a breakpoint (addr) */
 	TL_WATCH,      /* a watched location changed (addr) */
+	TL_RWATCH,     /* a read watchpoint's location was read (addr) */
+	TL_AWATCH,     /* an access watchpoint's location was read or
+			  written (addr) */
 	TL_SIGNAL,     /* a signal is about to be delivered (sig) */
 	TL_EXITED,     /* the guest system ended (wait_status) */
 	TL_BEGIN,      /* backwards: the start of the recording */
@@ -32,7 +35,10 @@ struct tl_stop {
 	int wait_status;
 };
 
-enum tl_point { TL_POINT_BREAK, TL_POINT_WATCH };
+/* Breakpoints; watchpoints on writes (a value change), reads and any
+ * access (read, write or a value change). */
+enum tl_point { TL_POINT_BREAK, TL_POINT_WATCH, TL_POINT_RWATCH,
+		TL_POINT_AWATCH };
 
 /* Boot the replay (nd must be a replaying logging layer) and stop at the
  * first instruction. */

@@ -1,6 +1,7 @@
 /* replay/tl_internal.h — the timeline's private structures, shared by
  * its files: positions (tl_pos.c), running the live guest (tl_run.c),
- * checkpoints (tl_checkpoint.c), watchpoints (tl_watch.c) and the
+ * checkpoints (tl_checkpoint.c), watchpoints (tl_watch.c, with the
+ * instruction decoding of tl_access.c) and the
  * reverse commands (tl_reverse.c). */
 #ifndef DEJA_TL_INTERNAL_H
 #define DEJA_TL_INTERNAL_H
@@ -10,6 +11,7 @@
 #include <stdint.h>
 
 #include "replay/timeline.h"
+#include "replay/tl_access.h"
 
 /* A position: in interval STOP (after STOP stops handled by the kernel),
  * reached from the interval's first instruction by SEGS in order:
@@ -57,6 +59,7 @@ struct tl_checkpoint {
 
 struct tl_watch {
 	uint64_t addr, len;
+	enum tl_point type;   /* TL_POINT_WATCH, _RWATCH or _AWATCH */
 	uint8_t old[64];      /* value at the last boundary */
 };
 
@@ -119,6 +122,8 @@ struct tl_hit {
 const struct tl_hit_one *hit_before_here(struct timeline *tl,
 					 const struct tl_hit *rec);
 int run_step(struct timeline *tl, struct tl_stop *out);
+/* run_step for the user: reports the watchpoints the step triggers. */
+int run_step_watched(struct timeline *tl, struct tl_stop *out);
 /* Execute the segments of T from index FIRST (DONE of it already done),
  * with user breakpoints/watchpoints active if RECORD is given: every hit
  * before reaching T is stored there (the last one wins). */
@@ -149,8 +154,23 @@ bool cp_exists(struct timeline *tl, const struct tl_pos *p);
 
 /* tl_watch.c */
 void watch_snapshot(struct timeline *tl);
-/* The first watch whose value changed since the snapshot, or NULL. */
-struct tl_watch *watch_changed(struct timeline *tl);
+/* The memory the next instruction accesses (read/access watchpoints). */
+struct watch_step {
+	int n;
+	struct tl_access acc[TL_ACCESS_MAX];
+};
+/* What one step did to the watched locations: CHANGED, the first write
+ * watch whose value changed (a hit at the boundary before the step);
+ * ACCESSED, the first read/access watch it hit (after the step), with
+ * its stop KIND. */
+struct watch_result {
+	struct tl_watch *changed, *accessed;
+	enum tl_stop_kind kind;
+};
+void watch_before_step(struct timeline *tl, struct watch_step *ws);
+/* EXECUTED: the instruction completed (a plain single step). */
+void watch_after_step(struct timeline *tl, const struct watch_step *ws,
+		      bool executed, struct watch_result *res);
 
 /* tl_interval bookkeeping (tl_run.c) */
 int iv_note_start(struct timeline *tl, uint64_t stop, uint64_t pc);

@@ -321,19 +321,28 @@ static void record_bp(struct timeline *tl, struct tl_hit *rec, uint64_t addr)
 }
 
 /* One step with the search's checks: a watched value changed by it is a
- * hit at the boundary before it; a user breakpoint after it is a hit. */
+ * hit at the boundary before it; a read/access watchpoint it hit, or else
+ * a user breakpoint after it, is a hit at the boundary after it. */
 static int checked_step(struct timeline *tl, struct tl_hit *rec,
 			bool *stepped, enum handled *h)
 {
 	struct tl_pos before = tl->pos;
-	struct tl_watch *w;
-	int rc = step_once(tl, stepped, h);
+	struct watch_step ws = { .n = 0 };
+	struct watch_result res = { 0 };
+	int rc;
 
+	if (rec && tl->nwatch)
+		watch_before_step(tl, &ws);
+	rc = step_once(tl, stepped, h);
 	if (rc < 0 || !rec)
 		return rc;
-	if (tl->nwatch && (w = watch_changed(tl)))
-		record_hit(tl, rec, &before, TL_WATCH, w->addr, false);
-	if (*stepped || (*h == H_NEXT && !tl->ended))
+	if (tl->nwatch)
+		watch_after_step(tl, &ws, *stepped, &res);
+	if (res.changed)
+		record_hit(tl, rec, &before, TL_WATCH, res.changed->addr, false);
+	if (res.accessed && !tl->ended)
+		record_hit(tl, rec, &tl->pos, res.kind, res.accessed->addr, true);
+	else if (*stepped || (*h == H_NEXT && !tl->ended))
 		record_bp(tl, rec, live_pc(tl));
 	return 0;
 }
@@ -458,17 +467,22 @@ static int watch_continue(struct timeline *tl, tl_poll_fn stop_now, void *ctx,
 {
 	bool stepped;
 	enum handled h;
-	struct tl_watch *w;
+	struct watch_step ws;
+	struct watch_result res;
 	int rc;
 
 	watch_snapshot(tl);
 	for (uint64_t i = 1;; i++) {
 		h = H_NEXT;
+		watch_before_step(tl, &ws);
 		rc = step_once(tl, &stepped, &h);
 		if (rc < 0)
 			return rc;
-		if ((w = watch_changed(tl)))
-			return stop_at(out, TL_WATCH, w->addr);
+		watch_after_step(tl, &ws, stepped, &res);
+		if (res.accessed && !tl->ended)
+			return stop_at(out, res.kind, res.accessed->addr);
+		if (res.changed && !tl->ended)
+			return stop_at(out, TL_WATCH, res.changed->addr);
 		if (!stepped && h != H_NEXT)
 			return fill_handled(tl, h, out);
 		if (is_user_bp(tl, live_pc(tl)))
@@ -528,6 +542,31 @@ int run_continue(struct timeline *tl, tl_poll_fn stop_now, void *ctx,
 		if (stop_now && stop_now(ctx))
 			return stop_at(out, TL_INTERRUPTED, 0);
 	}
+}
+
+/* The user's stepi: as run_step, but a watchpoint the instruction
+ * triggers is the stop's reason, as with a hardware watchpoint. */
+int run_step_watched(struct timeline *tl, struct tl_stop *out)
+{
+	struct watch_step ws;
+	struct watch_result res;
+	bool stepped;
+	enum handled h = H_NEXT;
+	int rc;
+
+	if (!tl->nwatch)
+		return run_step(tl, out);
+	watch_snapshot(tl);
+	watch_before_step(tl, &ws);
+	rc = step_once(tl, &stepped, &h);
+	if (rc < 0)
+		return rc;
+	watch_after_step(tl, &ws, stepped, &res);
+	if (res.accessed && !tl->ended)
+		return stop_at(out, res.kind, res.accessed->addr);
+	if (res.changed && !tl->ended)
+		return stop_at(out, TL_WATCH, res.changed->addr);
+	return fill_handled(tl, stepped ? H_NEXT : h, out);
 }
 
 /* ---- going to a position ---- */

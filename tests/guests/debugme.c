@@ -24,7 +24,7 @@ long total;                     /* result of outer() */
 static long tick(long x)
 {
 	ticks++; /* @tick_body */
-	return x * 2 + 1;
+	return x * 2 + 1; /* @tick_ret */
 }
 
 static long leaf(long a, long b)
@@ -68,7 +68,7 @@ int main(int argc, char **argv)
 	n = read(fd, inbuf, sizeof(inbuf) - 1); /* @main_read */
 	if (fd >= 0) /* @main_after_read */
 		close(fd);
-	len = snprintf(line, sizeof(line), "ticks=%ld total=%ld acc=%ld\n", ticks,
+	len = snprintf(line, sizeof(line), "ticks=%ld total=%ld acc=%ld\n", ticks, /* @main_fmt_call */
 		       total, acc); /* @main_fmt */
 	if (write(1, line, len) != len) /* @main_write1 */
 		return 1;

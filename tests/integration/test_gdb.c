@@ -315,6 +315,171 @@ static void test_watch_read_buffer(void **state)
 	free(out);
 }
 
+/* rwatch: stops after each instruction that reads the variable (the
+ * increment's load in tick(), the snprintf arguments in main), never for
+ * the stores (total is only written before main_fmt_call). */
+static void test_rwatch(void **state)
+{
+	char *out = gdb_run(dm_trace,
+			    "rwatch ticks\n"
+			    "continue\n"
+			    "continue\n"
+			    "print x\n"
+			    "delete\n"
+			    "rwatch total\n"
+			    "continue\n"
+			    "continue\n", ".gdb");
+
+	expect_in(out, "Hardware read watchpoint 1: ticks\n\nValue = 0\n");
+	expect_in(out, "Hardware read watchpoint 1: ticks\n\nValue = 1\n");
+	expect_in(out, "in tick (x=1) at tests/guests/debugme.c:@tick_body\n");
+	expect_in(out, "$1 = 1\n");
+	expect_in(out, "Hardware read watchpoint 2: total\n\nValue = 1823\n");
+	expect_in(out, "in main (argc=2, argv=");
+	expect_in(out, "at tests/guests/debugme.c:@main_fmt_call\n");
+	expect_not_in(out, "Old value");
+	/* nothing reads total after the snprintf: on to the end */
+	expect_in(out, "No more reverse-execution history.");
+	free(out);
+}
+
+/* awatch: both the read and the write of ticks++ stop; the kernel's
+ * write of read() into inbuf does too. */
+static void test_awatch(void **state)
+{
+	char *out = gdb_run(dm_trace,
+			    "awatch ticks\n"
+			    "continue\n"
+			    "echo READ-0\\n\n"
+			    "continue\n"
+			    "echo WRITE-1\\n\n"
+			    "continue\n"
+			    "echo READ-1\\n\n"
+			    "reverse-continue\n"
+			    "echo BACK-WRITE-1\\n\n"
+			    "print ticks\n"
+			    "delete\n"
+			    "awatch inbuf[0]\n"
+			    "continue\n"
+			    "print inbuf\n", ".gdb");
+
+	expect_in(out, "Hardware access (read/write) watchpoint 1: ticks\n\n"
+		       "Value = 0\n0x");
+	expect_in(out, "in tick (x=0) at tests/guests/debugme.c:@tick_body\n"
+		       "@tick_body\t");
+	expect_in(out, "READ-0\n\nHardware access (read/write) watchpoint 1: ticks\n\n"
+		       "Old value = 0\nNew value = 1\n"
+		       "tick (x=0) at tests/guests/debugme.c:@tick_ret\n");
+	expect_in(out, "WRITE-1\n\nHardware access (read/write) watchpoint 1: ticks\n\n"
+		       "Value = 1\n");
+	expect_in(out, "in tick (x=1) at tests/guests/debugme.c:@tick_body\n");
+	/* backwards from the read in tick(1): just after the store in tick(0) */
+	expect_in(out, "READ-1\n\nHardware access (read/write) watchpoint 1: ticks\n\n"
+		       "Value = 1\ntick (x=0) at tests/guests/debugme.c:@tick_ret\n");
+	expect_in(out, "BACK-WRITE-1\n$1 = 1\n");
+	expect_in(out, "Hardware access (read/write) watchpoint 2: inbuf[0]\n\n"
+		       "Old value = 0 '\\000'\nNew value = 104 'h'\n");
+	expect_in(out, "in read ()");
+	expect_in(out, "= \"hello from debugme\\n\", '\\000' <repeats 44 times>");
+	free(out);
+}
+
+/* Implicit stack operands: ret reads the return address slot (the stop
+ * is back in the caller), call writes the slot below rsp (the stop is at
+ * the callee's first instruction). */
+static void test_watch_stack_slots(void **state)
+{
+	char *out = gdb_run(dm_trace,
+			    "break middle\n"
+			    "continue\n"
+			    "delete\n"
+			    "eval \"rwatch *(long *)%lu\", $rbp + 8\n"
+			    "continue\n"
+			    "echo RET-READ\\n\n"
+			    "x/i $pc - 5\n"
+			    "delete\n"
+			    "break @middle_call\n"
+			    "continue\n"
+			    "delete\n"
+			    "eval \"awatch *(long *)%lu\", $rsp - 8\n"
+			    "continue\n"
+			    "echo CALL-WRITE\\n\n"
+			    "print $pc == (long)&leaf\n", ".gdb");
+
+	expect_in(out, "Breakpoint 1, middle (n=170)");
+	expect_in(out, "in outer (seed=85) at tests/guests/debugme.c:@outer_call\n");
+	expect_in(out, "RET-READ\n");
+	expect_in(out, ":\tcall   0x");
+	expect_in(out, " <middle>\nBreakpoint 3 at ");
+	expect_in(out, "Breakpoint 3, middle (n=171)");
+	expect_in(out, "Hardware access (read/write) watchpoint 4: ");
+	/* at leaf's first instruction: its frame is not set up, so gdb's
+	 * view of the arguments is stale */
+	expect_in(out, "\nleaf (a=");
+	expect_in(out, "CALL-WRITE\n$1 = 1\n");
+	free(out);
+}
+
+/* A step reports the watchpoint its instruction triggers, as hardware
+ * does: `next` over ticks++ stops after the load, in the same line. */
+static void test_rwatch_step(void **state)
+{
+	char *out = gdb_run(dm_trace,
+			    "break tick\n"
+			    "continue\n"
+			    "rwatch ticks\n"
+			    "next\n"
+			    "python print('NEXT-1 at %d' % gdb.selected_frame().find_sal().line)\n"
+			    "next\n"
+			    "echo NEXT-2\\n\n"
+			    "print ticks\n", ".gdb");
+
+	expect_in(out, "Breakpoint 1, tick (x=0) at tests/guests/debugme.c:@tick_body\n");
+	expect_in(out, "Hardware read watchpoint 2: ticks\n\nValue = 0\n0x");
+	expect_in(out, " in tick (x=0) at tests/guests/debugme.c:@tick_body\n");
+	expect_in(out, "NEXT-1 at @tick_body\n@tick_ret\t");
+	expect_in(out, "NEXT-2\n$1 = 1\n");
+	free(out);
+}
+
+/* reverse-continue with an rwatch lands on the previous read: in tick()
+ * from a later read, and in main's snprintf from its end. */
+static void test_rwatch_reverse(void **state)
+{
+	char *out = gdb_run(dm_trace,
+			    "rwatch ticks\n"
+			    "continue\n"
+			    "continue\n"
+			    "continue\n"
+			    "print x\n"
+			    "reverse-continue\n"
+			    "print x\n"
+			    "reverse-continue\n"
+			    "print x\n"
+			    "reverse-continue\n"
+			    "echo AT-START\\n\n"
+			    "disable\n"
+			    "break @main_write2\n"
+			    "continue\n"
+			    "enable\n"
+			    "delete 2\n"
+			    "reverse-continue\n"
+			    "echo BACK-IN-MAIN\\n\n"
+			    "print ticks\n", ".gdb");
+
+	expect_in(out, "Value = 2\n");
+	expect_in(out, "$1 = 2\n");
+	expect_in(out, "$1 = 2\n\nHardware read watchpoint 1: ticks\n\nValue = 1\n");
+	expect_in(out, "$2 = 1\n\nHardware read watchpoint 1: ticks\n\nValue = 0\n");
+	expect_in(out, "$3 = 0\n\nNo more reverse-execution history.\n");
+	expect_in(out, "AT-START\n");
+	expect_in(out, "Breakpoint 2, main (argc=2");
+	expect_in(out, "Hardware read watchpoint 1: ticks\n\nValue = 1500\n");
+	expect_in(out, "at tests/guests/debugme.c:@main_fmt_call\n");
+	expect_in(out, "BACK-IN-MAIN\n$4 = 1500\n");
+	free(out);
+}
+
 /* ---- tests: reverse debugging ---- */
 
 static void test_reverse_step_next(void **state)
@@ -785,6 +950,11 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_step_next_finish_until),
 		cmocka_unit_test(test_watch_ticks),
 		cmocka_unit_test(test_watch_read_buffer),
+		cmocka_unit_test(test_rwatch),
+		cmocka_unit_test(test_awatch),
+		cmocka_unit_test(test_rwatch_step),
+		cmocka_unit_test(test_watch_stack_slots),
+		cmocka_unit_test(test_rwatch_reverse),
 		cmocka_unit_test(test_reverse_step_next),
 		cmocka_unit_test(test_reverse_finish),
 		cmocka_unit_test(test_reverse_continue_hits),
