@@ -247,6 +247,9 @@ void host_exec(struct nd_call *c)
 	case ND_CPUID:
 	case ND_XGETBV:
 	case ND_RDRAND: r = host_insn(c); break;
+	case ND_SOCKET: case ND_CONNECT: case ND_BIND: case ND_LISTEN:
+	case ND_ACCEPT: case ND_SOCKNAME: case ND_SETSOCKOPT: case ND_GETSOCKOPT:
+	case ND_SHUTDOWN: case ND_SENDMSG: case ND_RECVMSG: r = host_net(c); break;
 	case ND_OP_MAX: break;
 	}
 	c->result = r;

@@ -14,8 +14,9 @@ struct record_nd {
 };
 
 /* Flush buffered events before an op that may block for long (a read
- * from a terminal or pipe, a sleep) if the last flush is older than
- * this: a recorder killed while its guest waits keeps nearly all. */
+ * from a terminal, pipe or socket, a sleep, accept, connect) if the last
+ * flush is older than this: a recorder killed while its guest waits
+ * keeps nearly all. */
 #define FLUSH_INTERVAL_NS 500000000LL
 
 static void flush_if_stale(struct record_nd *rn, const struct nd_call *c)
@@ -23,7 +24,8 @@ static void flush_if_stale(struct record_nd *rn, const struct nd_call *c)
 	struct timespec ts;
 	int64_t now;
 
-	if (c->op != ND_READ && c->op != ND_SLEEP)
+	if (c->op != ND_READ && c->op != ND_SLEEP && c->op != ND_ACCEPT &&
+	    c->op != ND_CONNECT && c->op != ND_RECVMSG)
 		return;
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;

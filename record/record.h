@@ -14,5 +14,7 @@ void record_nd_free(struct nd *nd);
 void host_exec(struct nd_call *c);
 /* The instruction ops (RDTSC, CPUID, XGETBV, RDRAND) on this CPU. */
 long host_insn(struct nd_call *c);
+/* The socket ops (SOCKET..RECVMSG), record/hostops_net.c. */
+long host_net(struct nd_call *c);
 
 #endif
