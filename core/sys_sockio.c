@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include "core/signal.h"
 #include "core/sockmsg.h"
 #include "core/sys_net.h"
 #include "core/syscall.h"
@@ -92,7 +93,7 @@ static long do_send(struct task *t, struct file *f, const struct xfer *x,
 	c.in_len = head + x->len;
 	nd_call(t->k->nd, &c);
 	if (c.result == -EPIPE && !(flags & MSG_NOSIGNAL))
-		plat_kill(t->plat, SIGPIPE); /* as Linux */
+		signal_send(t, SIGPIPE, SI_USER, 0); /* as Linux */
 	return c.result;
 }
 
