@@ -246,6 +246,12 @@ void host_exec(struct nd_call *c)
 	case ND_CPUID:
 	case ND_XGETBV:
 	case ND_RDRAND: r = host_insn(c); break;
+	case ND_STATFS:
+	case ND_XATTR:
+	case ND_FCHOWN:
+	case ND_FCHMOD:
+	case ND_AFFINITY:
+	case ND_GROUPS: r = host_meta(c); break;
 	case ND_OP_MAX: break;
 	}
 	c->result = r;

@@ -14,5 +14,8 @@ void record_nd_free(struct nd *nd);
 void host_exec(struct nd_call *c);
 /* The instruction ops (RDTSC, CPUID, XGETBV, RDRAND) on this CPU. */
 long host_insn(struct nd_call *c);
+/* File metadata and CPU ops (STATFS, XATTR, FCHOWN, FCHMOD, AFFINITY,
+ * GROUPS). */
+long host_meta(struct nd_call *c);
 
 #endif
