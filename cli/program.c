@@ -56,8 +56,6 @@ static int check_elf(const char *path)
 	if (map == MAP_FAILED)
 		return -errno;
 	rc = loader_parse(map, (size_t)st.st_size, &plan);
-	if (rc == 0 && plan.has_interp)
-		rc = KERNEL_E_DYNAMIC;
 	if (rc == 0)
 		loader_plan_free(&plan);
 	munmap(map, (size_t)st.st_size);

@@ -33,8 +33,21 @@ static int seg_prot(uint32_t flags)
 	       (flags & PF_X ? PROT_EXEC : 0);
 }
 
-static int read_phdrs(Elf *e, const GElf_Ehdr *eh, size_t len,
-		      struct load_plan *p)
+/* The PT_INTERP string: a NUL-terminated path inside the file. */
+static int read_interp(const GElf_Phdr *ph, const char *image, size_t len,
+		       struct load_plan *p)
+{
+	size_t n = ph->p_filesz;
+
+	if (ph->p_offset > len || n > len - ph->p_offset || n < 2 ||
+	    n > sizeof(p->interp) || image[ph->p_offset + n - 1] != 0)
+		return -1;
+	memcpy(p->interp, image + ph->p_offset, n);
+	return 0;
+}
+
+static int read_phdrs(Elf *e, const GElf_Ehdr *eh, const char *image,
+		      size_t len, struct load_plan *p)
 {
 	size_t n;
 	uint64_t phdr_off = eh->e_phoff;
@@ -46,8 +59,11 @@ static int read_phdrs(Elf *e, const GElf_Ehdr *eh, size_t len,
 		GElf_Phdr ph;
 		if (!gelf_getphdr(e, (int)i, &ph))
 			return KERNEL_E_NOEXEC;
-		if (ph.p_type == PT_INTERP)
+		if (ph.p_type == PT_INTERP) {
 			p->has_interp = 1;
+			if (read_interp(&ph, image, len, p) < 0)
+				return KERNEL_E_NOEXEC;
+		}
 		if (ph.p_type == PT_PHDR)
 			p->phdr = p->bias + ph.p_vaddr;
 		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
@@ -117,7 +133,7 @@ int loader_parse(const void *image, size_t len, struct load_plan *p)
 	if (rc == 0) {
 		p->bias = eh.e_type == ET_DYN ? MM_PIE_BASE : 0;
 		p->entry = p->bias + eh.e_entry;
-		rc = read_phdrs(e, &eh, len, p);
+		rc = read_phdrs(e, &eh, image, len, p);
 	}
 	if (rc == 0)
 		read_func_symbols(e, p);
@@ -132,4 +148,24 @@ void loader_plan_free(struct load_plan *p)
 	free(p->func_starts);
 	p->func_starts = NULL;
 	p->nfunc = 0;
+}
+
+void loader_plan_rebase(struct load_plan *p, uint64_t bias)
+{
+	uint64_t d = bias - p->bias;
+
+	p->bias = bias;
+	p->entry += d;
+	if (p->phdr)
+		p->phdr += d;
+	p->image_end += d;
+	for (size_t i = 0; i < p->nseg; i++)
+		p->seg[i].vaddr += d;
+	for (size_t i = 0; i < p->nfunc; i++)
+		p->func_starts[i] += d;
+}
+
+uint64_t loader_plan_span(const struct load_plan *p)
+{
+	return PAGE_UP(p->image_end) - PAGE_DOWN(p->seg[0].vaddr);
 }

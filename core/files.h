@@ -5,12 +5,15 @@
 #define DEJA_FILES_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #define FDTABLE_MAX 1024
 
 enum file_kind {
 	FILE_HOST,     /* a host file, directory or device opened by the guest */
 	FILE_STDIO,    /* one of the user's stdin/stdout/stderr */
+	FILE_PROC,     /* a /proc/self file deja generates (core/procself.c) */
 };
 
 struct file {
@@ -19,6 +22,13 @@ struct file {
 	int hostfd;       /* record: host fd; replay: -1 (stdio: 0, 1, 2) */
 	int flags;        /* open flags (access mode and status flags) */
 	bool console;     /* writes go to the user's terminal */
+	const char *path; /* absolute guest path it was opened by, or NULL;
+			     interned (core/names.h), never freed */
+	/* FILE_PROC: contents fixed at open (interned bytes) and position */
+	const char *data;
+	size_t data_len;
+	uint64_t pos;
+	bool is_dir;
 };
 
 struct fdtable;

@@ -22,7 +22,7 @@ const char *kernel_strerror(int err)
 	case KERNEL_E_LOAD: return "the program could not be loaded";
 	case KERNEL_E_PLATFORM: return "could not control the guest process (ptrace/seccomp)";
 	case KERNEL_E_ND: return "the logging layer stopped the run";
-	case KERNEL_E_DYNAMIC: return "dynamically linked programs are not supported yet (link with -static)";
+	case KERNEL_E_DYNAMIC: return "the program's interpreter (PT_INTERP) cannot be loaded";
 	case KERNEL_E_DEADLOCK: return "every guest process is blocked and nothing can wake one (deadlock)";
 	default: return strerror(-err);
 	}
@@ -88,35 +88,20 @@ void kernel_skip_faulting(struct kernel *k, struct patch_table *p)
 }
 
 /* Load the program (through the logging layer: the trace keeps its
- * bytes) into a fresh guest process. */
+ * bytes, and its interpreter's) into a fresh guest process. */
 static int boot(struct kernel *k, struct task *t)
 {
-	struct nd_call c = { .op = ND_LOADFILE, .path = k->cfg->program };
-	struct load_plan plan;
-	int rc;
+	int rc = plat_spawn(&t->plat);
 
-	nd_call(k->nd, &c);
-	if (c.result < 0)
-		return k->nd->failed ? KERNEL_E_ND : (int)c.result;
-	rc = loader_parse(c.blob, c.blob_len, &plan);
-	if (rc == 0 && plan.has_interp)
-		rc = KERNEL_E_DYNAMIC;
-	if (rc == 0) {
-		rc = plat_spawn(&t->plat);
-		if (rc == 0)
-			rc = setup_insn_traps(k, t);
-		if (rc < 0)
-			rc = KERNEL_E_PLATFORM;
-	}
-	if (rc == 0) {
-		struct exec_args args = { k->cfg->argv, k->cfg->envp, k->cfg->program };
-		rc = loader_load(t, c.blob, c.blob_len, &plan, &args);
-		if (rc < 0)
-			rc = k->nd->failed ? KERNEL_E_ND : KERNEL_E_LOAD;
-	}
-	loader_plan_free(&plan);
-	free(c.blob);
-	return rc;
+	if (rc == 0)
+		rc = setup_insn_traps(k, t);
+	if (rc < 0)
+		return KERNEL_E_PLATFORM;
+	rc = loader_exec_image(t, k->cfg->program, k->cfg->argv, k->cfg->envp);
+	if (rc < 0 && k->nd->failed)
+		return KERNEL_E_ND;
+	/* errors reading the file (ENOENT, EACCES) and kernel_errs stay */
+	return rc == -ENOMEM || rc == -EINVAL ? KERNEL_E_LOAD : rc;
 }
 
 int guest_run(struct guest *g, int *wait_status)

@@ -26,7 +26,7 @@ enum kernel_err {
 	KERNEL_E_LOAD = -1002,    /* segments could not be mapped */
 	KERNEL_E_PLATFORM = -1003, /* ptrace/seccomp failed */
 	KERNEL_E_ND = -1004,      /* the logging layer failed (see nd->err) */
-	KERNEL_E_DYNAMIC = -1005, /* has a PT_INTERP: not supported yet */
+	KERNEL_E_DYNAMIC = -1005, /* its interpreter (PT_INTERP) cannot be loaded */
 	KERNEL_E_DEADLOCK = -1006, /* every guest process blocked for ever */
 };
 const char *kernel_strerror(int err);

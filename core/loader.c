@@ -1,8 +1,9 @@
-/* core/loader.c — builds a guest address space from a load plan: maps
- * segments, writes their bytes (with nondeterministic instructions
- * rewritten into traps), sets up brk and the initial stack (auxv values
- * that describe the host come through the logging layer), and points the
- * registers at the entry. */
+/* core/loader.c — builds a guest address space from load plans: maps an
+ * image's segments and writes their bytes (with nondeterministic
+ * instructions rewritten into traps), then sets up brk and the initial
+ * stack (auxv values that describe the host come through the logging
+ * layer) and points the registers at the entry. Which images to load
+ * (program, interpreter) is core/exec.c's. */
 #include <elf.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -21,7 +22,8 @@ static long guest_mmap(struct task *t, uint64_t start, uint64_t len, int prot,
 				  prot, flags | MAP_FIXED | MAP_ANONYMOUS, -1, 0);
 }
 
-static int map_segments(struct task *t, const struct load_plan *p)
+static int map_segments(struct task *t, const struct load_plan *p,
+			const char *name)
 {
 	for (size_t i = 0; i < p->nseg; i++) {
 		uint64_t s = PAGE_DOWN(p->seg[i].vaddr);
@@ -31,6 +33,7 @@ static int map_segments(struct task *t, const struct load_plan *p)
 		if (r < 0)
 			return (int)r;
 		mm_insert(t->mm, s, e, p->seg[i].prot, MAP_PRIVATE);
+		mm_set_file(t->mm, s, e, name, PAGE_DOWN(p->seg[i].offset));
 	}
 	return 0;
 }
@@ -97,9 +100,10 @@ static void host_auxv(struct task *t, uint64_t *hwcap, uint64_t *hwcap2,
 	*minsig = aux[1];
 }
 
-static void fill_auxv(struct task *t, const struct load_plan *p,
+static void fill_auxv(struct task *t, const struct loader_start *st,
 		      struct stack_input *in)
 {
+	const struct load_plan *p = st->prog;
 	uint64_t hwcap, hwcap2, minsig;
 	const struct identity *id = &t->k->id;
 	size_t n = 0;
@@ -112,7 +116,7 @@ static void fill_auxv(struct task *t, const struct load_plan *p,
 	AUX(AT_PHDR, p->phdr);
 	AUX(AT_PHENT, sizeof(Elf64_Phdr));
 	AUX(AT_PHNUM, p->phnum);
-	AUX(AT_BASE, 0);
+	AUX(AT_BASE, st->interp_base);
 	AUX(AT_FLAGS, 0);
 	AUX(AT_ENTRY, p->entry);
 	AUX(AT_UID, id->uid);
@@ -127,12 +131,12 @@ static void fill_auxv(struct task *t, const struct load_plan *p,
 	in->nauxv = n;
 }
 
-static int setup_stack(struct task *t, const struct load_plan *p,
-		       const struct exec_args *args, uint64_t *sp)
+static int setup_stack(struct task *t, const struct loader_start *st,
+		       uint64_t *sp)
 {
 	struct stack_input in = {
-		.argv = args->argv, .envp = args->envp,
-		.execfn = args->execfn, .platform = "x86_64",
+		.argv = st->argv, .envp = st->envp,
+		.execfn = st->execfn, .platform = "x86_64",
 	};
 	struct stack_image img;
 	struct nd_call c = { .op = ND_RANDOM, .out = in.random,
@@ -142,18 +146,22 @@ static int setup_stack(struct task *t, const struct load_plan *p,
 	int rc;
 
 	nd_call(t->k->nd, &c);
-	fill_auxv(t, p, &in);
+	fill_auxv(t, st, &in);
 	r = guest_mmap(t, lo, MM_STACK_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_GROWSDOWN);
 	if (r < 0)
 		return (int)r;
 	mm_insert(t->mm, lo, MM_STACK_TOP, PROT_READ | PROT_WRITE,
 		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN);
+	mm_set_file(t->mm, lo, MM_STACK_TOP, MM_NAME_STACK, 0);
 	rc = stack_build(&in, MM_STACK_TOP, &img);
 	if (rc < 0)
 		return rc;
 	rc = plat_mem_write(t->plat, img.sp, img.bytes, img.len);
 	*sp = img.sp;
+	t->mm->arg_start = img.arg_start;
+	t->mm->arg_end = t->mm->env_start = img.env_start;
+	t->mm->env_end = img.env_end;
 	free(t->auxv);
 	t->auxv_len = img.auxv_count * 16;
 	t->auxv = malloc(t->auxv_len);
@@ -181,21 +189,27 @@ static int setup_registers(struct task *t, uint64_t entry, uint64_t sp)
 	return plat_set_regs(t->plat, &r);
 }
 
-int loader_load(struct task *t, const void *image, size_t len,
-		const struct load_plan *p, const struct exec_args *args)
+int loader_map_image(struct task *t, const void *image,
+		     const struct load_plan *p, const char *name)
 {
-	uint64_t sp = 0;
-	int rc = map_segments(t, p);
+	int rc = map_segments(t, p, name);
 
 	for (size_t i = 0; rc == 0 && i < p->nseg; i++)
 		rc = write_segment(t, image, p, &p->seg[i]);
 	if (rc == 0)
 		rc = protect_segments(t, p);
-	if (rc < 0)
-		return rc;
-	t->mm->brk_start = t->mm->brk = t->mm->brk_mapped = PAGE_UP(p->image_end);
-	rc = setup_stack(t, p, args, &sp);
+	return rc;
+}
+
+int loader_start(struct task *t, const struct loader_start *st)
+{
+	uint64_t sp = 0;
+	int rc;
+
+	t->mm->brk_start = t->mm->brk = t->mm->brk_mapped =
+		PAGE_UP(st->prog->image_end);
+	rc = setup_stack(t, st, &sp);
 	if (rc == 0)
-		rc = setup_registers(t, p->entry, sp);
+		rc = setup_registers(t, st->entry, sp);
 	return rc;
 }

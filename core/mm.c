@@ -75,6 +75,7 @@ int mm_remove(struct mm *mm, uint64_t start, uint64_t end)
 		if (a->start < start && a->end > end) { /* split in two */
 			struct vma tail = *a;
 			tail.start = end;
+			tail.off += end - a->start;
 			a->end = start;
 			insert_at(mm, i + 1, &tail);
 			return 0;
@@ -83,6 +84,7 @@ int mm_remove(struct mm *mm, uint64_t start, uint64_t end)
 			a->end = start;
 			i++;
 		} else if (a->end > end) {
+			a->off += end - a->start;
 			a->start = end;
 			i++;
 		} else {
@@ -95,7 +97,7 @@ int mm_remove(struct mm *mm, uint64_t start, uint64_t end)
 
 int mm_insert(struct mm *mm, uint64_t start, uint64_t end, int prot, int flags)
 {
-	struct vma x = { start, end, prot, flags };
+	struct vma x = { start, end, prot, flags, NULL, 0 };
 	size_t i = 0;
 
 	if (mm_remove(mm, start, end) < 0 || reserve(mm, 1) < 0)
@@ -116,8 +118,22 @@ int mm_protect(struct mm *mm, uint64_t start, uint64_t end, int prot)
 		uint64_t e = a.end < end ? a.end : end;
 		if (mm_insert(mm, s, e, prot, a.flags) < 0)
 			return -ENOMEM;
+		if (a.name)
+			mm_set_file(mm, s, e, a.name, a.off + (s - a.start));
 	}
 	return 0;
+}
+
+void mm_set_file(struct mm *mm, uint64_t start, uint64_t end,
+		 const char *name, uint64_t off)
+{
+	for (size_t i = 0; i < mm->n; i++) {
+		struct vma *v = &mm->v[i];
+		if (v->start >= start && v->end <= end) {
+			v->name = name;
+			v->off = off + (v->start - start);
+		}
+	}
 }
 
 bool mm_overlaps(const struct mm *mm, uint64_t start, uint64_t end)

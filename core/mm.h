@@ -23,7 +23,13 @@ struct vma {
 	uint64_t start, end;  /* [start, end), page aligned */
 	int prot;
 	int flags;            /* MAP_* as the guest asked (MAP_FIXED dropped) */
+	const char *name;     /* file or "[stack]" shown in /proc/self/maps,
+				 or NULL; never freed (core/names.h) */
+	uint64_t off;         /* file offset of START when NAME is a file */
 };
+
+#define MM_NAME_STACK "[stack]"
+
 
 struct mm {
 	struct vma *v;
@@ -31,6 +37,8 @@ struct mm {
 	uint64_t brk_start;   /* first byte of the heap */
 	uint64_t brk;         /* current program break */
 	uint64_t brk_mapped;  /* page-aligned end of what is mapped for brk */
+	uint64_t arg_start, arg_end, env_start, env_end; /* strings on the
+				 initial stack (/proc/self/cmdline, environ) */
 };
 
 struct mm *mm_new(void);
@@ -39,6 +47,10 @@ void mm_free(struct mm *mm);
 struct mm *mm_clone(const struct mm *mm);
 /* Record [start,end) as mapped, replacing whatever overlapped. */
 int mm_insert(struct mm *mm, uint64_t start, uint64_t end, int prot, int flags);
+/* Name the ranges inside [start,end) after the file NAME (a string that
+ * outlives MM, see core/names.h) mapped from file offset OFF at START. */
+void mm_set_file(struct mm *mm, uint64_t start, uint64_t end,
+		 const char *name, uint64_t off);
 /* Forget [start,end); splits ranges as needed. */
 int mm_remove(struct mm *mm, uint64_t start, uint64_t end);
 /* Change prot on the mapped parts of [start,end). */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/procself.h"
 #include "core/task.h"
 
 static int is_self_exe(const struct task *t, const char *path)
@@ -20,7 +21,7 @@ static int is_self_exe(const struct task *t, const char *path)
 
 /* Length of a /proc prefix naming the guest process ("/proc/self",
  * "/proc/<guest pid>"), or 0. */
-static size_t proc_self_prefix(const struct task *t, const char *p)
+size_t path_proc_self_prefix(const struct task *t, const char *p)
 {
 	char own[32];
 	int n = snprintf(own, sizeof(own), "/proc/%u", t->pid);
@@ -39,7 +40,7 @@ static size_t proc_self_prefix(const struct task *t, const char *p)
 static void rewrite_proc_self(struct task *t, char *p, size_t cap)
 {
 	char tmp[PATH_MAX];
-	size_t skip = proc_self_prefix(t, p);
+	size_t skip = path_proc_self_prefix(t, p);
 
 	if (!skip)
 		return;
@@ -54,7 +55,7 @@ static void rewrite_proc_self(struct task *t, char *p, size_t cap)
 static int guest_fd_link(const struct task *t, const char *p, const char **rest)
 {
 	static const char *const std[] = { "/dev/stdin", "/dev/stdout", "/dev/stderr" };
-	size_t skip = proc_self_prefix(t, p);
+	size_t skip = path_proc_self_prefix(t, p);
 	char *end;
 	long fd;
 
@@ -95,16 +96,75 @@ static long rewrite_fd_link(struct task *t, char *p, size_t cap)
 	return 1;
 }
 
+/* Drop "." and empty components and resolve ".." lexically, in place. */
+static void normalise(char *p)
+{
+	char *out = p, *in = p;
+
+	while (*in) {
+		char *end;
+		size_t n;
+		while (*in == '/')
+			in++;
+		end = strchrnul(in, '/');
+		n = (size_t)(end - in);
+		if (n == 2 && in[0] == '.' && in[1] == '.') {
+			while (out > p && *--out != '/')
+				;
+		} else if (n && !(n == 1 && in[0] == '.')) {
+			*out++ = '/';
+			memmove(out, in, n);
+			out += n;
+		}
+		in = end;
+	}
+	if (out == p)
+		*out++ = '/';
+	*out = 0;
+}
+
+/* The guest's own view of P relative to DIRFD (see host_path.guest). */
+static void guest_view(struct task *t, int dirfd, const char *p,
+		       struct host_path *hp)
+{
+	const char *dir = t->cwd;
+	int n;
+
+	if (p[0] != '/' && dirfd != AT_FDCWD) {
+		struct file *f = fd_get(t->files, dirfd);
+		dir = f ? f->path : NULL;
+	}
+	if (p[0] == '/')
+		n = snprintf(hp->guest, sizeof(hp->guest), "%s", p);
+	else if (dir)
+		n = snprintf(hp->guest, sizeof(hp->guest), "%s/%s", dir, p);
+	else
+		n = -1;
+	if (n < 0 || n >= (int)sizeof(hp->guest))
+		hp->guest[0] = 0;
+	else
+		normalise(hp->guest);
+}
+
 long path_resolve(struct task *t, int dirfd, uint64_t addr, int flags,
 		  struct host_path *hp)
 {
 	char p[PATH_MAX];
+	const char *entry;
 	long rc = task_read_path(t, addr, p, sizeof(p));
 
 	if (rc < 0)
 		return rc;
 	if (!p[0] && !(flags & AT_EMPTY_PATH))
 		return -ENOENT;
+	guest_view(t, dirfd, p, hp);
+	entry = procself_entry(t, hp->guest);
+	snprintf(hp->self_entry, sizeof(hp->self_entry), "%s", entry ? entry : "");
+	if (entry && !strncmp(entry, "fd/", 3)) { /* names the file itself */
+		struct file *f = fd_get(t->files, atoi(entry + 3));
+		if (f && f->path)
+			snprintf(hp->guest, sizeof(hp->guest), "%s", f->path);
+	}
 	hp->self_exe = is_self_exe(t, p);
 	rc = rewrite_fd_link(t, p, sizeof(p));
 	if (rc < 0)

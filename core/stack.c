@@ -74,6 +74,9 @@ int stack_build(const struct stack_input *in, uint64_t top,
 		envp[i] = put_str(out->bytes, base, &at, in->envp[i]);
 	for (size_t i = argc; i-- > 0;)
 		argp[i] = put_str(out->bytes, base, &at, in->argv[i]);
+	out->env_end = execfn;
+	out->env_start = envc ? envp[0] : execfn;
+	out->arg_start = argc ? argp[0] : out->env_start;
 	platform = put_str(out->bytes, base, &at, in->platform);
 	at -= 16;
 	random = at;

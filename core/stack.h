@@ -30,6 +30,9 @@ struct stack_image {
 	uint64_t sp;      /* initial rsp: 16-byte aligned, points at argc */
 	uint64_t argv_addr, envp_addr, auxv_addr;
 	size_t auxv_count; /* entries written, including AT_NULL */
+	uint64_t arg_start, env_start, env_end; /* the argument strings are
+				   [arg_start, env_start), the environment's
+				   [env_start, env_end) */
 };
 
 /* Lay out the stack below TOP. Returns 0, -E2BIG or -ENOMEM. */

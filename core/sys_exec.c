@@ -175,14 +175,7 @@ static long find_image(struct task *t, const char *path, struct strvec *argv,
 		snprintf(img->path, sizeof(img->path), "%s", interp);
 	}
 	rc = loader_parse(img->blob, img->len, &img->plan);
-	if (rc < 0)
-		return rc < -999 ? -ENOEXEC : rc;
-	if (img->plan.has_interp) { /* dynamically linked: not yet */
-		loader_plan_free(&img->plan);
-		kernel_warn(t->k, "execve of %s: dynamically linked programs are not supported yet", img->path);
-		return -ENOEXEC;
-	}
-	return 0;
+	return rc < -999 ? -ENOEXEC : rc;
 }
 
 /* Everything of the old image goes; the new address space is empty. */
@@ -231,13 +224,10 @@ static long do_exec(struct task *t, int dirfd, uint64_t path_addr,
 	struct exec_image img = { .blob = NULL };
 	struct host_path hp;
 	size_t total = 0;
-	char execfn[PATH_MAX];
 	long rc = path_resolve(t, dirfd, path_addr, flags, &hp);
 
 	if (rc == 0 && hp.dirfd != AT_FDCWD)
 		rc = -ENOSYS; /* execveat relative to a directory fd */
-	if (rc == 0 && task_read_path(t, path_addr, execfn, sizeof(execfn)) < 0)
-		rc = -EFAULT;
 	if (rc == 0)
 		rc = read_vector(t, argv_addr, &argv, &total);
 	if (rc == 0)
@@ -245,13 +235,16 @@ static long do_exec(struct task *t, int dirfd, uint64_t path_addr,
 	if (rc == 0)
 		rc = find_image(t, hp.self_exe ? t->exe : hp.path, &argv, &img);
 	if (rc == 0) { /* the point of no return */
-		struct exec_args args = { argv.v, envp.v, execfn };
-		rc = drop_old_image(t);
-		if (rc == 0)
-			rc = loader_load(t, img.blob, img.len, &img.plan, &args);
+		char *exe = strdup(img.path);
+		rc = exe ? drop_old_image(t) : -ENOMEM;
 		if (rc == 0) {
 			free(t->exe);
-			t->exe = strdup(img.path);
+			t->exe = exe;
+			exe = NULL;
+			rc = loader_exec_image(t, t->exe, argv.v, envp.v);
+		}
+		free(exe);
+		if (rc == 0) {
 			wake_vfork_parent(t);
 		} else {
 			plat_kill(t->plat, SIGKILL); /* as Linux: too late to fail */

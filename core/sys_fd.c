@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 
+#include "core/lock.h"
 #include "core/syscall.h"
 #include "core/task.h"
 
@@ -74,6 +75,8 @@ long sys_fcntl(struct task *t, const uint64_t a[6])
 	case F_SETFD:
 		return fd_set_cloexec(t->files, fd, a[2] & FD_CLOEXEC);
 	case F_GETFL:
+		if (f->kind == FILE_PROC)
+			return f->flags;
 		return host_fcntl(t, f, F_GETFL, 0);
 	case F_SETFL: {
 		long r = host_fcntl(t, f, F_SETFL, (long)a[2]);
@@ -83,7 +86,7 @@ long sys_fcntl(struct task *t, const uint64_t a[6])
 		return r;
 	}
 	default:
-		return -EINVAL;
+		return fcntl_lock(t, f, cmd, a[2]);
 	}
 }
 

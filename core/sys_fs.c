@@ -8,7 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/names.h"
 #include "core/path.h"
+#include "core/procself.h"
 #include "core/syscall.h"
 #include "core/task.h"
 
@@ -25,8 +27,15 @@ static long do_openat(struct task *t, int dirfd, uint64_t path, int flags,
 
 	if (rc < 0)
 		return rc;
-	if (hp.self_exe)
+	if (hp.self_entry[0]) {
+		rc = procself_open(t, hp.self_entry, flags);
+		if (rc != -ENOSYS)
+			return rc;
+	}
+	if (hp.self_exe) {
 		snprintf(hp.path, sizeof(hp.path), "%s", t->exe);
+		snprintf(hp.guest, sizeof(hp.guest), "%s", t->exe);
+	}
 	c.a[0] = hp.dirfd;
 	c.a[1] = flags | O_CLOEXEC;
 	c.a[2] = mode;
@@ -37,8 +46,10 @@ static long do_openat(struct task *t, int dirfd, uint64_t path, int flags,
 	f = file_new(FILE_HOST, c.hostfd, flags & ~O_CLOEXEC);
 	if (!f)
 		rc = -ENOMEM;
-	else
+	else {
+		f->path = hp.guest[0] ? name_intern(hp.guest) : NULL;
 		rc = fd_install(t->files, f, 0, flags & O_CLOEXEC);
+	}
 	if (rc < 0) {
 		struct nd_call cl = { .op = ND_CLOSE, .a = { c.hostfd } };
 		nd_call(t->k->nd, &cl);
@@ -90,6 +101,8 @@ long sys_fstat(struct task *t, const uint64_t a[6])
 
 	if (!f)
 		return -EBADF;
+	if (f->kind == FILE_PROC)
+		return procself_fstat(t, f, a[1]);
 	c.a[0] = f->hostfd;
 	return query_to_guest(t, &c, a[1], sizeof(struct stat));
 }
@@ -198,6 +211,8 @@ long sys_getdents64(struct task *t, const uint64_t a[6])
 
 	if (!f)
 		return -EBADF;
+	if (f->kind == FILE_PROC)
+		return procself_getdents(t, f, a[1], a[2]);
 	c.a[0] = f->hostfd;
 	return bytes_to_guest(t, &c, a[1], a[2]);
 }
@@ -213,6 +228,15 @@ static long do_readlinkat(struct task *t, int dirfd, uint64_t path,
 		return rc;
 	if ((long)size <= 0)
 		return -EINVAL;
+	if (hp.self_entry[0]) {
+		char out[PATH_MAX];
+		rc = procself_readlink(t, hp.self_entry, out,
+				       size < sizeof(out) ? size : sizeof(out));
+		if (rc > 0 && task_write(t, buf, out, (size_t)rc) < 0)
+			return -EFAULT;
+		if (rc != 0)
+			return rc;
+	}
 	if (hp.self_exe) {
 		size_t n = strlen(t->exe);
 		n = n < size ? n : size;
@@ -258,6 +282,32 @@ long sys_chdir(struct task *t, const uint64_t a[6])
 		return c.result;
 	canon[c.out_len] = 0;
 	char *dup = strdup(canon);
+	if (!dup)
+		return -ENOMEM;
+	free(t->cwd);
+	t->cwd = dup;
+	return 0;
+}
+
+/* The directory behind a descriptor, canonical as chdir's, through
+ * deja's /dev/fd link for the host fd. */
+long sys_fchdir(struct task *t, const uint64_t a[6])
+{
+	struct file *f = fd_get(t->files, (int)a[0]);
+	char canon[PATH_MAX], link[32], *dup;
+	struct nd_call c = { .op = ND_CHDIR, .out = canon,
+			     .out_cap = sizeof(canon) - 1, .path = link };
+
+	if (!f)
+		return -EBADF;
+	if (f->kind != FILE_HOST)
+		return -ENOTDIR;
+	snprintf(link, sizeof(link), "/dev/fd/%d", f->hostfd);
+	nd_call(t->k->nd, &c);
+	if (c.result < 0)
+		return c.result;
+	canon[c.out_len] = 0;
+	dup = strdup(canon);
 	if (!dup)
 		return -ENOMEM;
 	free(t->cwd);

@@ -8,6 +8,7 @@
 #include <sys/uio.h>
 
 #include "core/signal.h"
+#include "core/procself.h"
 #include "core/syscall.h"
 #include "core/task.h"
 
@@ -38,6 +39,8 @@ static long host_read(struct task *t, struct file *f, size_t n, bool pos,
 
 	if (n > KERNEL_IO_MAX)
 		n = KERNEL_IO_MAX;
+	if (f->kind == FILE_PROC)
+		return procself_read(t, f, n, pos, off, data);
 	c.out = kernel_scratch(t->k, n ? n : 1);
 	if (!c.out)
 		return -ENOMEM;
@@ -192,6 +195,8 @@ long sys_lseek(struct task *t, const uint64_t a[6])
 
 	if (!f)
 		return -EBADF;
+	if (f->kind == FILE_PROC)
+		return procself_lseek(f, (int64_t)a[1], (int)a[2]);
 	c.a[0] = f->hostfd;
 	nd_call(t->k->nd, &c);
 	return c.result;

@@ -96,6 +96,8 @@ static long check_file_map(struct task *t, const uint64_t a[6],
 	*f = fd_get(t->files, (int)a[4]);
 	if (!*f)
 		return -EBADF;
+	if ((*f)->kind == FILE_PROC)
+		return -ENODEV;
 	if (((*f)->flags & O_ACCMODE) == O_WRONLY)
 		return -EACCES;
 	if ((flags & MAP_SHARED) && ((*f)->flags & O_ACCMODE) == O_RDWR)
@@ -146,6 +148,8 @@ long sys_mmap(struct task *t, const uint64_t a[6])
 		return r;
 	mm_insert(t->mm, (uint64_t)addr, (uint64_t)addr + len, prot,
 		  flags & ~(MAP_FIXED | MAP_FIXED_NOREPLACE));
+	if (f)
+		mm_set_file(t->mm, (uint64_t)addr, (uint64_t)addr + len, f->path, a[5]);
 	patch_remove_range(t->patches, (uint64_t)addr, len);
 	if (f) {
 		r = populate(t, f, write_back, (uint64_t)addr, len, a[5], prot);
@@ -270,6 +274,7 @@ long sys_mremap(struct task *t, const uint64_t a[6])
 	}
 	mm_remove(t->mm, old, old + oldlen);
 	mm_insert(t->mm, (uint64_t)dst, (uint64_t)dst + newlen, keep.prot, keep.flags);
+	mm_set_file(t->mm, (uint64_t)dst, (uint64_t)dst + newlen, keep.name, keep.off);
 	shmap_move(t, old, (uint64_t)dst, newlen);
 	if ((keep.prot & PROT_EXEC) && !(keep.prot & PROT_WRITE))
 		code_patch(t, (uint64_t)dst, newlen);

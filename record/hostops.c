@@ -250,6 +250,12 @@ void host_exec(struct nd_call *c)
 	case ND_SOCKET: case ND_CONNECT: case ND_BIND: case ND_LISTEN:
 	case ND_ACCEPT: case ND_SOCKNAME: case ND_SETSOCKOPT: case ND_GETSOCKOPT:
 	case ND_SHUTDOWN: case ND_SENDMSG: case ND_RECVMSG: r = host_net(c); break;
+	case ND_STATFS:
+	case ND_XATTR:
+	case ND_FCHOWN:
+	case ND_FCHMOD:
+	case ND_AFFINITY:
+	case ND_GROUPS: r = host_meta(c); break;
 	case ND_OP_MAX: break;
 	}
 	c->result = r;

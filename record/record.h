@@ -16,5 +16,8 @@ void host_exec(struct nd_call *c);
 long host_insn(struct nd_call *c);
 /* The socket ops (SOCKET..RECVMSG), record/hostops_net.c. */
 long host_net(struct nd_call *c);
+/* File metadata and CPU ops (STATFS, XATTR, FCHOWN, FCHMOD, AFFINITY,
+ * GROUPS). */
+long host_meta(struct nd_call *c);
 
 #endif

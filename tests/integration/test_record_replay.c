@@ -78,7 +78,8 @@ static const struct guest guests[] = {
 	{ "signals", G_DETERMINISTIC, 128 + SIGABRT },
 };
 
-static const char *const variants[] = { "static", "static-pie", "musl" };
+static const char *const variants[] = { "static", "static-pie", "musl", "dyn",
+					"musl-dyn" };
 
 #define STDIN_DATA_LEN 100000
 static const char bug_input[] = "12\n7\n9\n15\n11\n8\n10\n13\n0\n";

@@ -303,6 +303,41 @@ static void test_dynamic(void **state)
 		assert_int_equal(p.phdr, p.bias + phdr(f, i)->p_vaddr);
 		loader_plan_free(&p);
 	}
+	/* the interpreter's path, as PT_INTERP holds it */
+	for (int i = 0; i < ehdr(f)->e_phnum; i++) {
+		if (phdr(f, i)->p_type != PT_INTERP)
+			continue;
+		assert_int_equal(loader_parse(f->b, f->len, &p), 0);
+		assert_string_equal(p.interp, (const char *)f->b + phdr(f, i)->p_offset);
+		assert_int_equal(p.interp[0], '/');
+		loader_plan_free(&p);
+	}
+}
+
+/* Rebasing moves every address by the same amount; the span stays. */
+static void test_rebase(void **state)
+{
+	const struct file_buf *f = need(FX_DYNAMIC);
+	struct load_plan p, q;
+	const uint64_t to = 0x7ffff7000000UL;
+
+	if (ehdr(f)->e_type != ET_DYN)
+		skip();
+	assert_int_equal(loader_parse(f->b, f->len, &p), 0);
+	assert_int_equal(loader_parse(f->b, f->len, &q), 0);
+	loader_plan_rebase(&q, to);
+	assert_int_equal(q.bias, to);
+	assert_int_equal(q.entry - to, p.entry - p.bias);
+	assert_int_equal(q.phdr - to, p.phdr - p.bias);
+	assert_int_equal(q.image_end - to, p.image_end - p.bias);
+	for (size_t i = 0; i < p.nseg; i++)
+		assert_int_equal(q.seg[i].vaddr - to, p.seg[i].vaddr - p.bias);
+	for (size_t i = 0; i < p.nfunc; i++)
+		assert_int_equal(q.func_starts[i] - to, p.func_starts[i] - p.bias);
+	assert_int_equal(loader_plan_span(&q), loader_plan_span(&p));
+	assert_true(loader_plan_span(&p) >= p.image_end - p.seg[0].vaddr);
+	loader_plan_free(&p);
+	loader_plan_free(&q);
 }
 
 /* A stripped binary loads with no function symbols. */
@@ -441,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_static_pie),
 		cmocka_unit_test(test_musl_static),
 		cmocka_unit_test(test_dynamic),
+		cmocka_unit_test(test_rebase),
 		cmocka_unit_test(test_stripped),
 		cmocka_unit_test(test_elf32),
 		cmocka_unit_test(test_foreign_machine),

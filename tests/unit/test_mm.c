@@ -422,6 +422,38 @@ static void test_clone_empty(void **state)
 	mm_free(c);
 }
 
+/* File names and offsets follow the pages through splits and mprotect,
+ * and a new mapping over a named range is anonymous again. */
+static void test_file_names(void **state)
+{
+	struct mm *mm = *state;
+	static const char lib[] = "/lib/libx.so";
+	const struct vma *v;
+
+	mm_insert(mm, A, A + 8 * PG, R, MAP_PRIVATE);
+	mm_set_file(mm, A, A + 8 * PG, lib, 0x3000);
+	mm_remove(mm, A + 2 * PG, A + 3 * PG);          /* a hole */
+	mm_protect(mm, A + 5 * PG, A + 6 * PG, RX);      /* a split */
+	v = mm_find(mm, A + PG);
+	assert_ptr_equal(v->name, lib);
+	assert_int_equal(v->off, 0x3000);
+	v = mm_find(mm, A + 3 * PG);
+	assert_ptr_equal(v->name, lib);
+	assert_int_equal(v->start, A + 3 * PG);
+	assert_int_equal(v->off, 0x3000 + 3 * PG);
+	v = mm_find(mm, A + 5 * PG);
+	assert_int_equal(v->prot, RX);
+	assert_ptr_equal(v->name, lib);
+	assert_int_equal(v->off, 0x3000 + 5 * PG);
+	v = mm_find(mm, A + 7 * PG);
+	assert_int_equal(v->start, A + 6 * PG);
+	assert_int_equal(v->off, 0x3000 + 6 * PG);
+	mm_insert(mm, A + 7 * PG, A + 8 * PG, RW, PRIV);
+	v = mm_find(mm, A + 7 * PG);
+	assert_null(v->name);
+	assert_int_equal(v->off, 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -441,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_find_free_deterministic),
 		T(test_clone_independent),
 		T(test_clone_empty),
+		T(test_file_names),
 	};
 #undef T
 

@@ -96,6 +96,16 @@ static void test_vectors(void **state)
 				    ENVP[i]);
 	assert_int_equal(rd64(&img, img.envp_addr + 16), 0);
 	assert_int_equal(img.auxv_addr, img.envp_addr + 8 * 3);
+	/* the string areas /proc/self/cmdline and environ show */
+	assert_int_equal(img.arg_start, rd64(&img, img.argv_addr));
+	assert_int_equal(img.env_start, rd64(&img, img.envp_addr));
+	assert_int_equal(img.env_start - img.arg_start,
+			 sizeof("prog") + sizeof("-x") + sizeof("arg two"));
+	assert_int_equal(img.env_end - img.env_start,
+			 sizeof("A=1") + sizeof("HOME=/home/u"));
+	assert_int_equal(img.env_end, auxv_get(&img, AT_EXECFN));
+	assert_int_equal(memcmp(img.bytes + (img.arg_start - img.sp),
+				"prog\0-x\0arg two\0A=1\0HOME=/home/u\0", 33), 0);
 	stack_image_free(&img);
 	assert_null(img.bytes);
 }
