@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/fileobj.h"
 #include "core/path.h"
 #include "core/syscall.h"
 #include "core/task.h"
@@ -90,6 +91,8 @@ long sys_fstat(struct task *t, const uint64_t a[6])
 
 	if (!f)
 		return -EBADF;
+	if (f->kind == FILE_OBJ)
+		return fileobj_fstat(t, f, a[1]);
 	c.a[0] = f->hostfd;
 	return query_to_guest(t, &c, a[1], sizeof(struct stat));
 }
@@ -198,6 +201,8 @@ long sys_getdents64(struct task *t, const uint64_t a[6])
 
 	if (!f)
 		return -EBADF;
+	if (f->kind == FILE_OBJ)
+		return -ENOTDIR;
 	c.a[0] = f->hostfd;
 	return bytes_to_guest(t, &c, a[1], a[2]);
 }

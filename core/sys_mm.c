@@ -96,6 +96,8 @@ static long check_file_map(struct task *t, const uint64_t a[6],
 	*f = fd_get(t->files, (int)a[4]);
 	if (!*f)
 		return -EBADF;
+	if ((*f)->kind == FILE_OBJ) /* pipes, sockets, eventfds */
+		return -ENODEV;
 	if (((*f)->flags & O_ACCMODE) == O_WRONLY)
 		return -EACCES;
 	if ((flags & MAP_SHARED) && ((*f)->flags & O_ACCMODE) == O_RDWR)

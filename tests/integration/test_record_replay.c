@@ -74,6 +74,10 @@ static const struct guest guests[] = {
 	{ "bug", G_BUG_INPUT | G_DETERMINISTIC, 128 + SIGFPE },
 	{ "unimpl", G_UNIMPL, 0 },
 	{ "jit", G_NONDET, 0 },
+	{ "pipes", G_DETERMINISTIC, 0 },
+	{ "sockpair", G_DETERMINISTIC, 0 },
+	{ "polling", G_DETERMINISTIC, 0 },
+	{ "sigpipe", G_DETERMINISTIC, 128 + SIGPIPE },
 };
 
 static const char *const variants[] = { "static", "static-pie", "musl" };
