@@ -3,6 +3,8 @@
  * layer), so replay and record behave the same. */
 #include "core/files.h"
 
+#include "core/fileobj.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,7 +33,7 @@ void fdtable_drop(struct fdtable *ft)
 		return;
 	for (int i = 0; i < FDTABLE_MAX; i++)
 		if (ft->fd[i] && file_put(ft->fd[i]))
-			free(ft->fd[i]);
+			file_free(ft->fd[i]);
 	free(ft);
 }
 
@@ -63,7 +65,7 @@ int fd_install_at(struct fdtable *ft, int fd, struct file *f, bool cloexec)
 		return -EBADF;
 	file_get(f);
 	if (ft->fd[fd] && file_put(ft->fd[fd]))
-		free(ft->fd[fd]);
+		file_free(ft->fd[fd]);
 	ft->fd[fd] = f;
 	ft->cloexec[fd] = cloexec;
 	return fd;
@@ -115,11 +117,20 @@ bool file_put(struct file *f)
 	return --f->refs == 0;
 }
 
+void file_free(struct file *f)
+{
+	if (f->watch)
+		epoll_file_gone(f);
+	if (f->kind == FILE_OBJ && f->obj && f->ops->release)
+		f->ops->release(f);
+	free(f);
+}
+
 /* ---- deep copies ---- */
 
 /* Open addressing on the original's address; at most half full. */
 struct file_remap {
-	struct remap_slot { struct file *old, *copy; } *v;
+	struct remap_slot { const void *old; void *copy; } *v;
 	size_t n, cap;          /* cap: a power of 2 */
 };
 
@@ -148,7 +159,7 @@ void file_remap_free(struct file_remap *m)
 }
 
 static size_t remap_slot(const struct remap_slot *v, size_t cap,
-			 const struct file *old)
+			 const void *old)
 {
 	uint64_t h = (uint64_t)(uintptr_t)old * 0x9e3779b97f4a7c15ull;
 	size_t i = (size_t)(h >> 32) & (cap - 1);
@@ -174,29 +185,67 @@ static int remap_grow(struct file_remap *m)
 	return 0;
 }
 
-struct file *file_remap_get(struct file_remap *m, struct file *old)
+/* Index of OLD's slot, inserting an empty one if new (*fresh); -1 on
+ * ENOMEM. */
+static long remap_find(struct file_remap *m, const void *old, bool *fresh)
 {
-	struct file *copy;
-	size_t i;
+	size_t i = remap_slot(m->v, m->cap, old);
+
+	*fresh = !m->v[i].old;
+	if (!*fresh)
+		return (long)i;
+	if ((m->n + 1) * 2 > m->cap) {
+		if (remap_grow(m) < 0)
+			return -1;
+		i = remap_slot(m->v, m->cap, old);
+	}
+	m->v[i].old = old;
+	m->n++;
+	return (long)i;
+}
+
+/* The slot is filled before an object is copied: copying an epoll set
+ * copies the files it watches, which may grow the table. */
+void *file_remap_obj(struct file_remap *m, const void *old,
+		     void *(*copy)(const void *old, struct file_remap *m))
+{
+	bool fresh;
+	long i;
+	void *c;
 
 	if (!old)
 		return NULL;
-	i = remap_slot(m->v, m->cap, old);
-	if (m->v[i].old)
-		return m->v[i].copy;
-	if ((m->n + 1) * 2 > m->cap) {
-		if (remap_grow(m) < 0)
-			return NULL;
-		i = remap_slot(m->v, m->cap, old);
-	}
-	copy = malloc(sizeof(*copy));
+	i = remap_find(m, old, &fresh);
+	if (i < 0 || !fresh)
+		return i < 0 ? NULL : m->v[i].copy;
+	c = copy(old, m);
+	m->v[remap_slot(m->v, m->cap, old)].copy = c;
+	return c;
+}
+
+static void *copy_file(const void *oldp, struct file_remap *m)
+{
+	const struct file *old = oldp;
+	struct file *copy = malloc(sizeof(*copy));
+
 	if (!copy)
 		return NULL;
 	*copy = *old;
 	copy->refs = 0;
-	m->v[i] = (struct remap_slot){ old, copy };
-	m->n++;
+	copy->watch = NULL; /* the copied epoll sets link themselves in */
+	if (old->kind == FILE_OBJ && old->obj) {
+		copy->obj = old->ops->clone(old, m);
+		if (!copy->obj) { /* the map keeps NULL: the caller gives up */
+			free(copy);
+			return NULL;
+		}
+	}
 	return copy;
+}
+
+struct file *file_remap_get(struct file_remap *m, struct file *old)
+{
+	return file_remap_obj(m, old, copy_file);
 }
 
 struct fdtable *fdtable_clone(const struct fdtable *ft, struct file_remap *m)

@@ -14,7 +14,11 @@ enum file_kind {
 	FILE_HOST,     /* a host file, directory or device opened by the guest */
 	FILE_STDIO,    /* one of the user's stdin/stdout/stderr */
 	FILE_PROC,     /* a /proc/self file deja generates (core/procself.c) */
+	FILE_OBJ,      /* a kernel-internal object: pipe end, socket,
+			  eventfd, epoll (core/fileobj.h); no host fd */
 };
+
+struct file_ops;
 
 struct file {
 	int refs;
@@ -29,6 +33,9 @@ struct file {
 	size_t data_len;
 	uint64_t pos;
 	bool is_dir;
+	const struct file_ops *ops; /* FILE_OBJ: the object's operations */
+	void *obj;        /* FILE_OBJ: the object, released through ops */
+	void *watch;      /* epoll entries watching this file (core/epoll.c) */
 };
 
 struct fdtable;
@@ -52,6 +59,10 @@ struct file *file_new(enum file_kind kind, int hostfd, int flags);
 void file_get(struct file *f);
 /* Drop a reference; returns true when it was the last one. */
 bool file_put(struct file *f);
+/* Free F once its last reference is gone: releases its internal object
+ * and the epoll entries watching it. Never a host effect (host fds are
+ * closed by file_release()). */
+void file_free(struct file *f);
 
 /* A new table naming the same open files as FT (fork): each file gains
  * a reference; close-on-exec bits are copied. NULL on ENOMEM. */
@@ -71,6 +82,10 @@ struct file_remap *file_remap_new(void);
 /* The copy of OLD, made on the first request and the same afterwards;
  * NULL for NULL or on ENOMEM. */
 struct file *file_remap_get(struct file_remap *m, struct file *old);
+/* The copy of any other shared object OLD (a pipe both ends name),
+ * made by COPY(OLD, M) on the first request; NULL for NULL or ENOMEM. */
+void *file_remap_obj(struct file_remap *m, const void *old,
+		     void *(*copy)(const void *old, struct file_remap *m));
 /* Free the map only; the copies belong to whatever references them. */
 void file_remap_free(struct file_remap *m);
 /* A deep copy of FT: every fd (and its close-on-exec bit) names the copy

@@ -184,6 +184,8 @@ long path_resolve(struct task *t, int dirfd, uint64_t addr, int flags,
 	struct file *f = fd_get(t->files, dirfd);
 	if (!f)
 		return -EBADF;
+	if (f->kind == FILE_OBJ && p[0])
+		return -ENOTDIR;
 	hp->dirfd = f->hostfd;
 	memcpy(hp->path, p, sizeof(p));
 	return 0;

@@ -141,7 +141,7 @@ void shmaps_drop(struct shmaps *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (file_put(s->v[i].file))
-			free(s->v[i].file);
+			file_free(s->v[i].file);
 	free(s->v);
 	memset(s, 0, sizeof(*s));
 }

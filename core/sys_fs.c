@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "core/names.h"
+#include "core/fileobj.h"
 #include "core/path.h"
 #include "core/procself.h"
 #include "core/syscall.h"
@@ -103,6 +104,8 @@ long sys_fstat(struct task *t, const uint64_t a[6])
 		return -EBADF;
 	if (f->kind == FILE_PROC)
 		return procself_fstat(t, f, a[1]);
+	if (f->kind == FILE_OBJ)
+		return fileobj_fstat(t, f, a[1]);
 	c.a[0] = f->hostfd;
 	return query_to_guest(t, &c, a[1], sizeof(struct stat));
 }
@@ -213,6 +216,8 @@ long sys_getdents64(struct task *t, const uint64_t a[6])
 		return -EBADF;
 	if (f->kind == FILE_PROC)
 		return procself_getdents(t, f, a[1], a[2]);
+	if (f->kind == FILE_OBJ)
+		return -ENOTDIR;
 	c.a[0] = f->hostfd;
 	return bytes_to_guest(t, &c, a[1], a[2]);
 }

@@ -1,6 +1,7 @@
 /* core/sys_io.c — read, write and their vector/positional forms, lseek.
  * Data from the host comes through the logging layer (ND_READ...);
- * data the guest writes goes out through it (ND_WRITE). */
+ * data the guest writes goes out through it (ND_WRITE). Internal objects
+ * (pipes, sockets, eventfds: core/fileobj.h) move it inside the kernel. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,10 +10,26 @@
 
 #include "core/signal.h"
 #include "core/procself.h"
+#include "core/fileobj.h"
 #include "core/syscall.h"
 #include "core/task.h"
 
 #define IOV_MAX_G 1024
+/* Largest read from an internal object at once (more than any holds). */
+#define OBJ_IO_MAX (1UL << 20)
+
+static long obj_read(struct task *t, struct file *f, size_t n, bool pos,
+		     void **data)
+{
+	if (pos)
+		return -ESPIPE;
+	if (n > OBJ_IO_MAX)
+		n = OBJ_IO_MAX;
+	*data = kernel_scratch(t->k, n ? n : 1);
+	if (!*data)
+		return -ENOMEM;
+	return fileobj_read(t, f, *data, n);
+}
 
 static struct file *readable(struct task *t, int fd, long *err)
 {
@@ -37,6 +54,8 @@ static long host_read(struct task *t, struct file *f, size_t n, bool pos,
 	struct nd_call c = { .op = pos ? ND_PREAD : ND_READ,
 			     .a = { f->hostfd, off } };
 
+	if (f->kind == FILE_OBJ)
+		return obj_read(t, f, n, pos, data);
 	if (n > KERNEL_IO_MAX)
 		n = KERNEL_IO_MAX;
 	if (f->kind == FILE_PROC)
@@ -59,6 +78,8 @@ static long host_write(struct task *t, struct file *f, const void *buf,
 			     .a = { f->hostfd, off }, .in = buf, .in_len = n,
 			     .console = f->console };
 
+	if (f->kind == FILE_OBJ)
+		return pos ? -ESPIPE : fileobj_write(t, f, buf, n);
 	nd_call(t->k->nd, &c);
 	if (c.result == -EPIPE) /* as Linux: the writer also gets SIGPIPE */
 		signal_send(t, SIGPIPE, SI_USER, 0);
@@ -197,6 +218,8 @@ long sys_lseek(struct task *t, const uint64_t a[6])
 		return -EBADF;
 	if (f->kind == FILE_PROC)
 		return procself_lseek(f, (int64_t)a[1], (int)a[2]);
+	if (f->kind == FILE_OBJ)
+		return -ESPIPE;
 	c.a[0] = f->hostfd;
 	nd_call(t->k->nd, &c);
 	return c.result;

@@ -96,7 +96,7 @@ static long check_file_map(struct task *t, const uint64_t a[6],
 	*f = fd_get(t->files, (int)a[4]);
 	if (!*f)
 		return -EBADF;
-	if ((*f)->kind == FILE_PROC)
+	if ((*f)->kind == FILE_PROC || (*f)->kind == FILE_OBJ)
 		return -ENODEV;
 	if (((*f)->flags & O_ACCMODE) == O_WRONLY)
 		return -EACCES;

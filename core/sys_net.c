@@ -16,6 +16,7 @@
 #include <sys/un.h>
 
 #include "core/sockmsg.h"
+#include "core/fileobj.h"
 #include "core/sys_net.h"
 #include "core/syscall.h"
 #include "core/task.h"
@@ -183,6 +184,10 @@ long sys_listen(struct task *t, const uint64_t a[6])
 
 long sys_shutdown(struct task *t, const uint64_t a[6])
 {
+	struct file *f = fd_get(t->files, (int)a[0]);
+
+	if (f && f->kind == FILE_OBJ) /* a socketpair's end */
+		return obj_shutdown(f, (int)a[1]);
 	return int_op(t, ND_SHUTDOWN, a);
 }
 

@@ -82,5 +82,5 @@ void file_release(struct task *t, struct file *f)
 		struct nd_call c = { .op = ND_CLOSE, .a = { f->hostfd } };
 		nd_call(t->k->nd, &c);
 	}
-	free(f);
+	file_free(f);
 }

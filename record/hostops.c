@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -194,6 +196,47 @@ static long open_file(struct nd_call *c)
 	return 0;
 }
 
+/* POLL: the host fds come through a1 (not logged: -1 in replay). */
+static long poll_fds(struct nd_call *c)
+{
+	size_t n = c->in_len / sizeof(short);
+	const int *fds = (const int *)(uintptr_t)c->a[1];
+	const short *ev = c->in;
+	short *rev = c->out;
+	struct pollfd *p = calloc(n ? n : 1, sizeof(*p));
+	long r;
+
+	if (!p)
+		return -ENOMEM;
+	if (c->out_cap < n * sizeof(short)) {
+		free(p);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n; i++)
+		p[i] = (struct pollfd){ fds[i], ev[i], 0 };
+	r = ret(poll(p, n, (int)c->a[0]));
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		rev[i] = p[i].revents;
+	if (r >= 0)
+		c->out_len = n * sizeof(short);
+	free(p);
+	return r;
+}
+
+/* EPOLL_CHECK: would the host's epoll take this fd? */
+static long epoll_check(struct nd_call *c)
+{
+	struct epoll_event ev = { .events = (uint32_t)c->a[1] };
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	long r;
+
+	if (ep < 0)
+		return -errno;
+	r = ret(epoll_ctl(ep, EPOLL_CTL_ADD, (int)c->a[0], &ev));
+	close(ep);
+	return r;
+}
+
 static long path_bytes(struct nd_call *c)
 {
 	return bytes(c, readlinkat(c->a[0], c->path, c->out, c->out_cap));
@@ -230,6 +273,8 @@ void host_exec(struct nd_call *c)
 	case ND_SYMLINK: r = ret(symlinkat(c->path, c->a[0], c->path2)); break;
 	case ND_LINK: r = ret(linkat(c->a[0], c->path, c->a[1], c->path2, (int)c->a[2])); break;
 	case ND_OUTSIDE_SIGNAL: r = (long)(c->a[1] << 8 | c->a[0]); break;
+	case ND_POLL: r = poll_fds(c); break;
+	case ND_EPOLL_CHECK: r = epoll_check(c); break;
 	case ND_FTRUNCATE: r = ret(ftruncate(c->a[0], c->a[1])); break;
 	case ND_FSYNC: r = ret(c->a[1] ? fdatasync(c->a[0]) : fsync(c->a[0])); break;
 	case ND_FCNTL: r = ret(fcntl(c->a[0], (int)c->a[1], c->a[2])); break;

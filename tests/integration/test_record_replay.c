@@ -76,6 +76,10 @@ static const struct guest guests[] = {
 	{ "jit", G_NONDET, 0 },
 	{ "procs", G_DETERMINISTIC, 3 },
 	{ "signals", G_DETERMINISTIC, 128 + SIGABRT },
+	{ "pipes", G_DETERMINISTIC, 0 },
+	{ "sockpair", G_DETERMINISTIC, 0 },
+	{ "polling", G_DETERMINISTIC, 0 },
+	{ "sigpipe", G_DETERMINISTIC, 128 + SIGPIPE },
 };
 
 static const char *const variants[] = { "static", "static-pie", "musl", "dyn",
