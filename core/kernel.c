@@ -34,7 +34,15 @@ static void read_identity(struct kernel *k)
 	struct nd_call c = { .op = ND_IDENTITY, .out = ids, .out_cap = sizeof(ids) };
 
 	nd_call(k->nd, &c);
-	k->id = (struct identity){ ids[0], ids[1], ids[2], ids[3] };
+	k->id = (struct identity){ ids[0], ids[1], ids[2], ids[3], ids[1], ids[3] };
+}
+
+static void read_umask(struct task *t)
+{
+	struct nd_call c = { .op = ND_UMASK };
+
+	nd_call(t->k->nd, &c);
+	t->umask = c.result < 0 ? 022 : (unsigned)c.result & 0777;
 }
 
 static int read_cwd(struct task *t)
@@ -153,6 +161,7 @@ int guest_boot(struct nd *nd, const struct kernel_config *cfg,
 	}
 	if (t && t->exe && t->patches && t->mm) {
 		read_identity(&g->k);
+		read_umask(t);
 		rc = read_cwd(t);
 		if (rc == 0)
 			rc = setup_stdio(t);

@@ -29,6 +29,7 @@ static int copy_state(struct task *c, const struct task *p)
 	c->sid = p->sid;
 	c->exe = strdup(p->exe);
 	c->cwd = strdup(p->cwd);
+	c->umask = p->umask;
 	c->patches = patch_table_clone(p->patches);
 	c->mm = mm_clone(p->mm);
 	c->files = fdtable_fork(p->files);

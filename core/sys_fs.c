@@ -39,7 +39,7 @@ static long do_openat(struct task *t, int dirfd, uint64_t path, int flags,
 	}
 	c.a[0] = hp.dirfd;
 	c.a[1] = flags | O_CLOEXEC;
-	c.a[2] = mode;
+	c.a[2] = mode & ~t->umask;
 	c.path = hp.path;
 	nd_call(t->k->nd, &c);
 	if (c.result < 0)
@@ -354,12 +354,12 @@ long sys_rmdir(struct task *t, const uint64_t a[6])
 
 long sys_mkdir(struct task *t, const uint64_t a[6])
 {
-	return path_op(t, ND_MKDIR, AT_FDCWD, a[0], (long)a[1]);
+	return path_op(t, ND_MKDIR, AT_FDCWD, a[0], (long)(a[1] & ~t->umask));
 }
 
 long sys_mkdirat(struct task *t, const uint64_t a[6])
 {
-	return path_op(t, ND_MKDIR, (int)a[0], a[1], (long)a[2]);
+	return path_op(t, ND_MKDIR, (int)a[0], a[1], (long)(a[2] & ~t->umask));
 }
 
 /* An op on two paths: rename, link. RFLAGS apply to the first path. */

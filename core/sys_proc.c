@@ -4,8 +4,10 @@
  * layer; ids are virtual and deterministic. */
 #include <asm/prctl.h>
 #include <errno.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
+#include <sys/times.h>
 #include <sys/utsname.h>
 
 #include "core/syscall.h"
@@ -184,4 +186,29 @@ long sys_exit_group(struct task *t, const uint64_t a[6])
 {
 	shmap_writeback(t, 0, UINT64_MAX, 1);
 	return SYS_HOST_RUNS;
+}
+
+/* Resource usage is not measured for guests: all zeros, the same in
+ * record and replay (a program that times itself sees no CPU time). */
+long sys_getrusage(struct task *t, const uint64_t a[6])
+{
+	struct rusage ru;
+	int who = (int)a[0];
+
+	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+		return -EINVAL;
+	memset(&ru, 0, sizeof(ru));
+	return task_write(t, a[1], &ru, sizeof(ru)) < 0 ? -EFAULT : 0;
+}
+
+/* CPU times are zeros as for getrusage; the result is the guest's
+ * monotonic clock in ticks of 1/100 s. */
+long sys_times(struct task *t, const uint64_t a[6])
+{
+	struct tms tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (a[0] && task_write(t, a[0], &tm, sizeof(tm)) < 0)
+		return -EFAULT;
+	return (long)(kernel_now(t->k) / 10000000ULL);
 }

@@ -25,6 +25,7 @@
 
 struct identity {
 	uint32_t uid, euid, gid, egid;
+	uint32_t suid, sgid;    /* saved set-user/group ids */
 };
 
 struct task;
@@ -77,6 +78,7 @@ struct task {
 	struct fdtable *files;
 	struct shmaps shmaps;   /* shared writable file mappings */
 	char *cwd;              /* canonical absolute working directory */
+	unsigned umask;         /* applied to files the process creates */
 	struct sigstate sigs;   /* dispositions, mask, pending (shadow) */
 	struct timers timers;
 	uint8_t *auxv;          /* copy of the auxv given at start */

@@ -186,9 +186,31 @@ static long ioctl_out(struct nd_call *c)
 	return r;
 }
 
+/* The kernel applies the guest's umask to creation modes: the host
+ * must not apply deja's on top. */
+static long host_umask(void)
+{
+	mode_t m = umask(0);
+
+	umask(m);
+	return (long)m;
+}
+
+static long mkdir_at(struct nd_call *c)
+{
+	mode_t old = umask(0);
+	long r = ret(mkdirat(c->a[0], c->path, (mode_t)c->a[1]));
+
+	umask(old);
+	return r;
+}
+
 static long open_file(struct nd_call *c)
 {
+	mode_t old = umask(0);
 	int fd = openat(c->a[0], c->path, (int)c->a[1], (mode_t)c->a[2]);
+
+	umask(old);
 
 	if (fd < 0)
 		return -errno;
@@ -249,7 +271,7 @@ void host_exec(struct nd_call *c)
 	switch (c->op) {
 	case ND_LOADFILE: r = load_file(c); break;
 	case ND_MAPFILE: r = map_file(c); break;
-	case ND_OPEN: r = open_file(c); break;
+	case ND_OPEN: r = open_file(c); break; /* the guest's umask is applied */
 	case ND_CLOSE: r = ret(close(c->a[0])); break;
 	case ND_READ: r = bytes(c, read(c->a[0], c->out, c->out_cap)); break;
 	case ND_PREAD: r = bytes(c, pread(c->a[0], c->out, c->out_cap, c->a[1])); break;
@@ -268,11 +290,21 @@ void host_exec(struct nd_call *c)
 		if (r == 0) c->out_len = strlen(c->out);
 		break;
 	case ND_UNLINK: r = ret(unlinkat(c->a[0], c->path, (int)c->a[1])); break;
-	case ND_MKDIR: r = ret(mkdirat(c->a[0], c->path, (mode_t)c->a[1])); break;
+	case ND_MKDIR: r = mkdir_at(c); break;
 	case ND_RENAME: r = ret(syscall(SYS_renameat2, c->a[0], c->path, c->a[1], c->path2, c->a[2])); break;
 	case ND_SYMLINK: r = ret(symlinkat(c->path, c->a[0], c->path2)); break;
 	case ND_LINK: r = ret(linkat(c->a[0], c->path, c->a[1], c->path2, (int)c->a[2])); break;
 	case ND_OUTSIDE_SIGNAL: r = (long)(c->a[1] << 8 | c->a[0]); break;
+	case ND_CHMODAT: r = ret(fchmodat(c->a[0], c->path, (mode_t)c->a[1], 0)); break;
+	case ND_CHOWNAT:
+		r = ret(fchownat(c->a[0], c->path, (uid_t)((uint64_t)c->a[1] >> 32),
+				 (gid_t)(c->a[1] & 0xffffffff), (int)c->a[2]));
+		break;
+	case ND_UTIMENSAT:
+		r = c->in_len == 2 * sizeof(struct timespec) ?
+		    ret(utimensat(c->a[0], c->path, c->in, (int)c->a[1])) : -EINVAL;
+		break;
+	case ND_UMASK: r = host_umask(); break;
 	case ND_POLL: r = poll_fds(c); break;
 	case ND_EPOLL_CHECK: r = epoll_check(c); break;
 	case ND_FTRUNCATE: r = ret(ftruncate(c->a[0], c->a[1])); break;
