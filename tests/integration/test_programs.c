@@ -1,0 +1,224 @@
+/* tests/integration/test_programs.c — whole programs and process trees
+ * of the host under the real deja binary: a dash pipeline through
+ * coreutils, python3 with files, subprocess and hashlib, gcc compiling a
+ * program (and the result run under deja), make on a two-file project.
+ * Each is recorded and replayed with byte-identical stdout and the same
+ * exit status, and replayed again after the files it read (programs,
+ * scripts, sources, inputs) are deleted or changed: the trace is enough.
+ * Deterministic ones also print what they print natively.
+ *
+ * Usage: test_programs --deja PATH --guests DIR [--filter GLOB]
+ * ($DEJA_KEEP=1 keeps the temporary files). Owns nothing of deja. */
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tests/integration/itest_files.h"
+#include "tests/integration/itest_run.h"
+
+static void write_text(const char *name, const char *text, mode_t mode)
+{
+	char *p = tmp_path("%s", name);
+
+	itest_write_all(p, text, strlen(text), mode);
+	free(p);
+}
+
+/* Copy host program SRC to tmp_root/NAME (so that it can be deleted). */
+static char *copy_program(const char *src, const char *name)
+{
+	size_t len;
+	char *bytes = itest_read_all(src, &len), *dst = tmp_path("%s", name);
+
+	assert_non_null(bytes);
+	itest_write_all(dst, bytes, len, 0755);
+	free(bytes);
+	return dst;
+}
+
+static void remove_tmp(const char *name)
+{
+	char *p = tmp_path("%s", name);
+
+	assert_int_equal(unlink(p), 0);
+	free(p);
+}
+
+/* The issue's own command: the host's dash and coreutils, three
+ * processes joined by two pipes. */
+static void test_ls_sort_tail(void **state)
+{
+	const char *cmd = "ls -l /usr/bin | sort -k5 -n | tail -3";
+	struct run rec;
+
+	need("/bin/sh");
+	rec = roundtrip("pipeline", 0, ARGS("/bin/sh", "-c", cmd));
+	native_same("pipeline-native", &rec, ARGS("/bin/sh", "-c", cmd));
+	run_free(&rec);
+}
+
+/* The same shape with copies of the programs and a data directory, all
+ * deleted before the replay. */
+static void test_pipeline_files_removed(void **state)
+{
+	char *sh = copy_program("/bin/sh", "sh"), *ls = copy_program("/bin/ls", "ls");
+	char *sort = copy_program("/usr/bin/sort", "sort");
+	char *tail = copy_program("/usr/bin/tail", "tail");
+	char *data = tmp_path("data"), *trace = tmp_path("pipe.deja"), *cmd;
+	struct run rec;
+
+	assert_int_equal(mkdir(data, 0755), 0);
+	write_text("data/small", "1", 0644);
+	write_text("data/middle", "12345678", 0644);
+	write_text("data/large", "1234567890123456789", 0644);
+	write_text("data/huge", "1234567890123456789012345678901234567890", 0644);
+	assert_true(asprintf(&cmd, "%s -1s data | %s -k1 -n -r | %s -2 && echo done", ls, sort, tail) > 0);
+	rec = record("pipe-rec", trace, ARGS(sh, "-c", cmd));
+	expect_status("pipeline", &rec, 0);
+	native_same("pipe-native", &rec, ARGS(sh, "-c", cmd));
+	remove_tmp("data/small"), remove_tmp("data/middle");
+	remove_tmp("data/large"), remove_tmp("data/huge");
+	assert_int_equal(rmdir(data), 0);
+	remove_tmp("sh"), remove_tmp("ls"), remove_tmp("sort"), remove_tmp("tail");
+	replay_same("pipe-replay", trace, &rec);
+	run_free(&rec);
+	free(sh), free(ls), free(sort), free(tail), free(data), free(trace), free(cmd);
+}
+
+static const char py_script[] =
+	"import hashlib, os, subprocess, sys\n"
+	"data = open(sys.argv[1], 'rb').read()\n"
+	"print('sha256', hashlib.sha256(data).hexdigest())\n"
+	"print('md5', hashlib.md5(data).hexdigest())\n"
+	"out = subprocess.run(['/bin/echo', 'from', 'a child'], capture_output=True, text=True)\n"
+	"print('child said:', out.stdout.strip(), 'status', out.returncode)\n"
+	"p = subprocess.Popen(['/bin/sh', '-c', 'cat | tr a-z A-Z; exit 3'],\n"
+	"                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)\n"
+	"o, _ = p.communicate(data)\n"
+	"print('through a pipe:', o.decode().strip(), 'status', p.returncode)\n"
+	"with open('py-out.txt', 'w') as f:\n"
+	"    f.write(data.decode().upper())\n"
+	"print('wrote', os.path.getsize('py-out.txt'), 'bytes')\n"
+	"print(sorted(n for n in os.listdir('.') if n.endswith(('.py', '.txt'))))\n";
+
+static void test_python_subprocess(void **state)
+{
+	char *trace = tmp_path("py.deja");
+	struct run rec;
+
+	need("/usr/bin/python3");
+	write_text("py-script.py", py_script, 0644);
+	write_text("py-input.txt", "some input for python\n", 0644);
+	rec = record("py-rec", trace, ARGS("/usr/bin/python3", "py-script.py", "py-input.txt"));
+	expect_status("python3", &rec, 0);
+	expect_contains("python3", rec.out, "through a pipe: SOME INPUT FOR PYTHON status 3\n");
+	native_same("py-native", &rec, ARGS("/usr/bin/python3", "py-script.py", "py-input.txt"));
+	remove_tmp("py-script.py");
+	write_text("py-input.txt", "changed\n", 0644);
+	remove_tmp("py-out.txt");
+	replay_same("py-replay", trace, &rec);
+	run_free(&rec);
+	free(trace);
+}
+
+/* gcc with its subprocesses (cc1, as, collect2, ld), then the program it
+ * built, each recorded; the replays run after the source and the
+ * program are gone. */
+static void test_gcc_hello(void **state)
+{
+	char *gcc_trace = tmp_path("gcc.deja"), *hello_trace = tmp_path("hello.deja");
+	char *hello = tmp_path("hello");
+	struct run rec, run;
+
+	need("/usr/bin/gcc");
+	write_text("hello.c", "#include <stdio.h>\nint main(void)\n"
+		   "{\n\tputs(\"hello from gcc under deja\");\n\treturn 7;\n}\n", 0644);
+	rec = record("gcc-rec", gcc_trace, ARGS("/usr/bin/gcc", "hello.c", "-o", "hello"));
+	expect_status("gcc", &rec, 0);
+	assert_int_equal(access(hello, X_OK), 0);
+	run = record("hello-rec", hello_trace, ARGS(hello));
+	expect_status("hello", &run, 7);
+	expect_contains("hello", run.out, "hello from gcc under deja\n");
+	remove_tmp("hello.c");
+	remove_tmp("hello");
+	replay_same("gcc-replay", gcc_trace, &rec);
+	assert_int_not_equal(access(hello, F_OK), 0); /* replay writes no file */
+	replay_same("hello-replay", hello_trace, &run);
+	run_free(&rec), run_free(&run);
+	free(gcc_trace), free(hello_trace), free(hello);
+}
+
+static void test_make_two_files(void **state)
+{
+	char *trace = tmp_path("make.deja"), *mk = tmp_path("mk");
+	struct run rec;
+
+	need("/usr/bin/make");
+	need("/usr/bin/cc");
+	assert_int_equal(mkdir(mk, 0755), 0);
+	write_text("mk/Makefile", "prog: main.o add.o\n\t$(CC) -o $@ main.o add.o\n"
+		   "%.o: %.c\n\t$(CC) -c $< -o $@\n"
+		   "check: prog\n\t./prog && echo sum ok\n", 0644);
+	write_text("mk/main.c", "int add(int, int);\nint main(void) { return add(2, 3) != 5; }\n", 0644);
+	write_text("mk/add.c", "int add(int a, int b) { return a + b; }\n", 0644);
+	rec = record("make-rec", trace, ARGS("/usr/bin/make", "-C", "mk", "check"));
+	expect_status("make", &rec, 0);
+	expect_contains("make", rec.out, "cc -c main.c -o main.o\n");
+	expect_contains("make", rec.out, "sum ok\n");
+	remove_tmp("mk/Makefile"), remove_tmp("mk/main.c"), remove_tmp("mk/add.c");
+	remove_tmp("mk/main.o"), remove_tmp("mk/add.o"), remove_tmp("mk/prog");
+	replay_same("make-replay", trace, &rec);
+	run_free(&rec);
+	free(trace), free(mk);
+}
+
+static int group_setup(void **state)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(tmp_root, sizeof(tmp_root), "%s/deja-prog-XXXXXX", t && *t ? t : "/tmp");
+	return mkdtemp(tmp_root) ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	if (!keep_tmp)
+		itest_rm_rf(tmp_root);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ls_sort_tail),
+		cmocka_unit_test(test_pipeline_files_removed),
+		cmocka_unit_test(test_python_subprocess),
+		cmocka_unit_test(test_gcc_hello),
+		cmocka_unit_test(test_make_two_files),
+	};
+	const char *deja = NULL, *gdir = NULL, *k = getenv("DEJA_KEEP");
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--deja") && i + 1 < argc)
+			deja = argv[++i];
+		else if (!strcmp(argv[i], "--guests") && i + 1 < argc)
+			gdir = argv[++i];
+		else if (!strcmp(argv[i], "--filter") && i + 1 < argc)
+			cmocka_set_test_filter(argv[++i]);
+	}
+	if (!deja || !gdir || !realpath(deja, deja_bin) || !realpath(gdir, guest_dir)) {
+		fprintf(stderr, "usage: test_programs --deja PATH --guests DIR [--filter GLOB]\n");
+		return 2;
+	}
+	keep_tmp = k && *k && strcmp(k, "0");
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
