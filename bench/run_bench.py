@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """bench/run_bench.py — the benchmark driver behind `scons bench`.
 
+Workloads: the static guests syscalls, compute and mixed, and two real
+programs of the host: `gcc hello.c` (gcc, cc1, as, collect2, ld: dynamic,
+several processes) and `python3 -c pass`.
+
 For each workload: median wall time of N runs natively, under
 `deja record -o`, and under `deja replay -q`; the number of intercepted
 syscalls (from `deja dump`), the cost per intercepted syscall under
@@ -39,7 +43,10 @@ def make_inputs(tmp):
         while left > 0:
             f.write(block[:min(left, len(block))])
             left -= len(block)
-    return recs, big
+    hello = os.path.join(tmp, 'hello.c')
+    with open(hello, 'w') as f:
+        f.write('#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n')
+    return recs, big, hello
 
 
 def timed(cmd, check_status=0):
@@ -138,12 +145,18 @@ def main():
     wdir = os.path.abspath(a.workloads)
     tmp = tempfile.mkdtemp(prefix='deja-bench-')
     try:
-        recs, big = make_inputs(tmp)
+        recs, big, hello = make_inputs(tmp)
         workloads = [
             ('syscalls', [os.path.join(wdir, 'syscalls'), recs]),
             ('compute', [os.path.join(wdir, 'compute')]),
             ('mixed', [os.path.join(wdir, 'mixed'), big]),
         ]
+        # real programs of the host (dynamic, many processes), if present
+        if os.access('/usr/bin/gcc', os.X_OK):
+            workloads.append(('gcc hello.c', ['/usr/bin/gcc', hello, '-o',
+                                              os.path.join(tmp, 'hello')]))
+        if os.access('/usr/bin/python3', os.X_OK):
+            workloads.append(('python3 -c pass', ['/usr/bin/python3', '-c', 'pass']))
         doc = doctor(deja)
         stop_us = doc.get('ptrace_stop_us')
         print('deja %s, %d runs each (median), ptrace stop %s us, native syscall %s us'

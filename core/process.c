@@ -76,14 +76,36 @@ static void release_files(struct task *t)
 	t->files = NULL;
 }
 
+static bool alive(const struct task *t)
+{
+	return t->state == TASK_RUNNABLE || t->state == TASK_BLOCKED;
+}
+
+/* Where T's orphans go: its nearest live ancestor that is a subreaper
+ * (prctl), else outside the guest system (NULL). */
+static struct task *reaper_for(struct task *t)
+{
+	int hops = 0;
+
+	for (struct task *p = task_find(t->k, t->ppid); p && hops++ < 4096;
+	     p = task_find(t->k, p->ppid))
+		if (p->subreaper && alive(p))
+			return p;
+	return NULL;
+}
+
 static void orphan_children(struct task *t)
 {
+	struct task *reaper = reaper_for(t);
+
 	for (struct task *c = t->k->tasks; c; c = c->next) {
 		if (c->ppid != t->pid || c->state == TASK_DEAD)
 			continue;
-		c->ppid = GUEST_PARENT_PID;
-		if (c->state == TASK_ZOMBIE) /* nobody will wait for it now */
+		c->ppid = reaper ? reaper->pid : GUEST_PARENT_PID;
+		if (c->state == TASK_ZOMBIE && !reaper) /* nobody will wait */
 			c->state = TASK_DEAD;
+		if (alive(c) && c->pdeathsig)
+			signal_send(c, c->pdeathsig, SI_USER, t->pid);
 	}
 }
 

@@ -66,6 +66,10 @@ static char *comm(struct task *t, size_t *len)
 
 	if (!b)
 		return NULL;
+	if (t->comm[0]) { /* prctl(PR_SET_NAME) */
+		*len = (size_t)snprintf(b, 18, "%.15s\n", t->comm);
+		return b;
+	}
 	n = n < sizeof(arg0) - 1 ? n : sizeof(arg0) - 1;
 	if (task_read(t, t->mm->arg_start, arg0, n) < 0)
 		n = 0;

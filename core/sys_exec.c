@@ -206,6 +206,8 @@ static int drop_old_image(struct task *t)
 			file_release(t, f);
 	}
 	memset(t->timers.posix, 0, sizeof(t->timers.posix));
+	t->comm[0] = 0;
+	t->pdeathsig = 0;
 	return 0;
 }
 

@@ -30,6 +30,9 @@ static int copy_state(struct task *c, const struct task *p)
 	c->exe = strdup(p->exe);
 	c->cwd = strdup(p->cwd);
 	c->umask = p->umask;
+	memcpy(c->comm, p->comm, sizeof(c->comm));
+	c->not_dumpable = p->not_dumpable;
+	c->no_new_privs = p->no_new_privs;
 	c->patches = patch_table_clone(p->patches);
 	c->mm = mm_clone(p->mm);
 	c->files = fdtable_fork(p->files);

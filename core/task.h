@@ -79,6 +79,10 @@ struct task {
 	struct shmaps shmaps;   /* shared writable file mappings */
 	char *cwd;              /* canonical absolute working directory */
 	unsigned umask;         /* applied to files the process creates */
+	char comm[16];          /* prctl(PR_SET_NAME); "" until set */
+	int pdeathsig;          /* prctl(PR_SET_PDEATHSIG) */
+	bool not_dumpable, no_new_privs;
+	bool subreaper;         /* orphaned descendants come to it */
 	struct sigstate sigs;   /* dispositions, mask, pending (shadow) */
 	struct timers timers;
 	uint8_t *auxv;          /* copy of the auxv given at start */

@@ -4,9 +4,10 @@
  * between processes (a handled signal, SIGTERM, SIGKILL) and getppid
  * after the parent is gone. Prints only what is the same natively and
  * under deja (pids relative to the parent's). */
-#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
@@ -162,6 +163,37 @@ static void orphans(void)
 	say("wait with WNOHANG and no child: %d\n", waitpid(-1, &st, WNOHANG) == -1 && errno == ECHILD);
 }
 
+/* prctl: the name shows in /proc/self/comm; a subreaper gets its
+ * orphaned grandchild and waits for it. */
+static void prctls(void)
+{
+	char name[16] = "", comm[32] = "";
+	int st, fd;
+	pid_t mid, g;
+
+	prctl(PR_SET_NAME, "renamed-proc");
+	prctl(PR_GET_NAME, name);
+	fd = open("/proc/self/comm", O_RDONLY);
+	if (fd < 0 || read(fd, comm, sizeof(comm) - 1) < 0)
+		comm[0] = 0;
+	close(fd);
+	say("name %s, comm %s", name, comm);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	mid = fork();
+	if (mid == 0) {
+		if (fork() == 0) {
+			while (getppid() == getpid() - 1)
+				sched_yield(); /* until the middle one is gone */
+			_exit(5);
+		}
+		_exit(0);
+	}
+	waitpid(mid, &st, 0);
+	g = wait(&st);
+	say("subreaper waited for its orphan: %d, status %d\n", g == mid + 1, WEXITSTATUS(st));
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "exec-child"))
@@ -171,5 +203,6 @@ int main(int argc, char **argv)
 	kills();
 	groups();
 	orphans();
+	prctls();
 	return 3;
 }

@@ -4,7 +4,6 @@
  * SA_SIGINFO fields, sigaltstack with SA_ONSTACK, blocking and
  * sigpending, sigtimedwait, SIGCHLD with its status, setitimer ticks and
  * alarm with pause, and at the end abort(): exit status 134. */
-#define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
