@@ -36,11 +36,12 @@ static char altstack[65536];
 
 static void on_fault(int sig, siginfo_t *si, void *uc)
 {
+	(void)uc;
 	fault_addr = (uintptr_t)si->si_addr;
 	siglongjmp(jb, sig);
 }
 
-static void on_count(int sig) { hits++; }
+static void on_count(int sig) { (void)sig; hits++; }
 
 static void on_nested(int sig)
 {
@@ -54,13 +55,18 @@ static void on_nested(int sig)
 
 static void on_alt(int sig)
 {
+	(void)sig;
 	int local;
 	handler_sp = (uintptr_t)&local;
 }
 
-static void on_tick(int sig) { ticks++; }
+static void on_tick(int sig) { (void)sig; ticks++; }
 
-static void on_chld(int sig, siginfo_t *si, void *uc) { chld_status = si->si_status; }
+static void on_chld(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig, (void)uc;
+	chld_status = si->si_status;
+}
 
 static void set(int sig, void (*fn)(int), int flags)
 {
