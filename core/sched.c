@@ -12,6 +12,7 @@
 
 #include "core/kernel.h"
 #include "core/signal.h"
+#include "core/syscall.h"
 #include "core/task.h"
 #include "core/timer.h"
 
@@ -58,6 +59,19 @@ static int pick(struct kernel *k)
 	return 0;
 }
 
+/* Name every blocked process and its syscall (a warning each). */
+static void report_deadlock(struct kernel *k)
+{
+	for (struct task *t = k->tasks; t; t = t->next) {
+		const char *name;
+		if (t->state != TASK_BLOCKED)
+			continue;
+		name = syscall_name((long)t->regs.orig_rax);
+		kernel_warn(k, "deadlock: pid %u waits in %s for ever", (unsigned)t->pid,
+			    name ? name : "a syscall");
+	}
+}
+
 /* Everyone is blocked: sleep until the earliest timeout and mark the
  * tasks whose timeout has passed. */
 static int wait_for_timeout(struct kernel *k)
@@ -67,8 +81,10 @@ static int wait_for_timeout(struct kernel *k)
 	struct nd_call c = { .op = ND_SLEEP, .a = { CLOCK_MONOTONIC, TIMER_ABSTIME },
 			     .in = &ts, .in_len = sizeof(ts) };
 
-	if (!first)
+	if (!first) {
+		report_deadlock(k);
 		return KERNEL_E_DEADLOCK;
+	}
 	ts.tv_sec = (time_t)(first / 1000000000);
 	ts.tv_nsec = (long)(first % 1000000000);
 	nd_call(k->nd, &c);

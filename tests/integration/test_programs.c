@@ -181,6 +181,27 @@ static void test_make_two_files(void **state)
 	free(trace), free(mk);
 }
 
+/* Two processes each waiting for the other: exit 6 and the message
+ * names both; replay stops the same way. */
+static void test_deadlock_reported(void **state)
+{
+	char *prog, *trace = tmp_path("deadlock.deja");
+	const char *argv[] = { deja_bin, "replay", trace, NULL };
+	struct run rec, rep;
+
+	assert_true(asprintf(&prog, "%s/deadlock.static", guest_dir) > 0);
+	rec = record("deadlock", trace, ARGS(prog));
+	expect_status("deadlock", &rec, 6);
+	expect_contains("deadlock", rec.err, "deadlock: pid 1000 waits in read for ever\n");
+	expect_contains("deadlock", rec.err, "deadlock: pid 1001 waits in read for ever\n");
+	expect_contains("deadlock", rec.err, "blocked and nothing can wake one (deadlock)\n");
+	rep = run_argv("deadlock-replay", argv);
+	expect_status("deadlock replay", &rep, 6);
+	expect_contains("deadlock replay", rep.err, "(deadlock)\n");
+	run_free(&rec), run_free(&rep);
+	free(prog), free(trace);
+}
+
 static int group_setup(void **state)
 {
 	const char *t = getenv("TMPDIR");
@@ -204,6 +225,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_python_subprocess),
 		cmocka_unit_test(test_gcc_hello),
 		cmocka_unit_test(test_make_two_files),
+		cmocka_unit_test(test_deadlock_reported),
 	};
 	const char *deja = NULL, *gdir = NULL, *k = getenv("DEJA_KEEP");
 
