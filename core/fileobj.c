@@ -109,7 +109,7 @@ long fileobj_fstat(struct task *t, struct file *f, uint64_t addr)
 	/* st_ino stays 0: objects have no stable number across record,
 	 * replay and time travel (yet) */
 	struct stat st = { .st_mode = f->ops->mode, .st_nlink = 1,
-			   .st_uid = t->k->id.euid, .st_gid = t->k->id.egid,
+			   .st_uid = t->id.euid, .st_gid = t->id.egid,
 			   .st_blksize = 4096 };
 
 	return task_write(t, addr, &st, sizeof(st)) < 0 ? -EFAULT : 0;

@@ -13,17 +13,21 @@ int guest_pid(const struct guest *g)
 
 struct plat_task *guest_plat(struct guest *g)
 {
-	return g->k.cur->plat;
+	return g->k.cur ? g->k.cur->plat : NULL;
 }
 
 int guest_get_regs(struct guest *g, guest_regs *r)
 {
-	return plat_get_regs(g->k.cur->plat, r);
+	struct plat_task *p = guest_plat(g);
+
+	return p ? plat_get_regs(p, r) : -ESRCH;
 }
 
 int guest_set_regs(struct guest *g, const guest_regs *r)
 {
-	return plat_set_regs(g->k.cur->plat, r);
+	struct plat_task *p = guest_plat(g);
+
+	return p ? plat_set_regs(p, r) : -ESRCH;
 }
 
 long guest_read_mem(struct guest *g, uint64_t addr, void *buf, size_t len)
@@ -36,13 +40,14 @@ long guest_read_mem(struct guest *g, uint64_t addr, void *buf, size_t len)
 
 		if (chunk > len - done)
 			chunk = len - done;
-		if (plat_mem_read(g->k.cur->plat, a, (char *)buf + done, chunk) < 0)
+		if (!guest_plat(g) || plat_mem_read(guest_plat(g), a, (char *)buf + done, chunk) < 0)
 			break;
 		done += chunk;
 	}
 	if (!done && len)
 		return -EFAULT;
-	patch_unpatch_view(g->k.cur->patches, addr, buf, done);
+	if (g->k.cur->patches)
+		patch_unpatch_view(g->k.cur->patches, addr, buf, done);
 	return (long)done;
 }
 

@@ -161,6 +161,8 @@ int guest_boot(struct nd *nd, const struct kernel_config *cfg,
 	}
 	if (t && t->exe && t->patches && t->mm) {
 		read_identity(&g->k);
+		t->id = g->k.id;
+		task_set_comm(t, cfg->program);
 		read_umask(t);
 		rc = read_cwd(t);
 		if (rc == 0)

@@ -105,7 +105,7 @@ static void fill_auxv(struct task *t, const struct loader_start *st,
 {
 	const struct load_plan *p = st->prog;
 	uint64_t hwcap, hwcap2, minsig;
-	const struct identity *id = &t->k->id;
+	const struct identity *id = &t->id;
 	size_t n = 0;
 
 	host_auxv(t, &hwcap, &hwcap2, &minsig);

@@ -33,8 +33,6 @@
 struct plat_task {
 	pid_t pid;
 	int memfd;        /* /proc/PID/mem, read-write */
-	int pending_sig;  /* a signal that arrived during an injection */
-	int pending_code; /* and its si_code */
 	int died;         /* the process ended during an injection ... */
 	int died_status;  /* ... with this wait status, not yet reported */
 	bool at_syscall;  /* stopped at a seccomp syscall stop */
@@ -355,14 +353,6 @@ static bool leftover_stop(struct plat_task *t, struct plat_stop *stop)
 		t->died = 0;
 		return true;
 	}
-	if (t->pid > 0 && t->pending_sig) {
-		memset(stop, 0, sizeof(*stop));
-		stop->kind = PLAT_STOP_SIGNAL;
-		stop->sig = t->pending_sig;
-		stop->fault_code = t->pending_code;
-		t->pending_sig = 0;
-		return true;
-	}
 	return false;
 }
 
@@ -498,17 +488,21 @@ int plat_enable_insn_faults(struct plat_task *t, int *tsc, int *cpuid)
 }
 
 /* A signal that stopped an injected syscall: reported at the next resume. */
-static void keep_signal(struct plat_task *t, int sig)
+/* Signals that became deliverable during an injected syscall (its
+ * return delivers them) are made pending again once the stub's int3 is
+ * reached: the next resume delivers them, each with a real stop, as if
+ * they had come just after the guest's own syscall. */
+static void requeue_signals(struct plat_task *t, uint64_t sigs)
 {
-	siginfo_t si;
-
-	t->pending_sig = sig;
-	t->pending_code = ptrace(PTRACE_GETSIGINFO, t->pid, 0, &si) == 0 ? si.si_code : 0;
+	for (int sig = 1; sig <= 64; sig++)
+		if (sigs & (1ULL << (sig - 1)))
+			syscall(SYS_tgkill, t->pid, t->pid, sig);
 }
 
-/* Continue until the stub's int3; remember any other signal for later. */
+/* Continue until the stub's int3; other signals come back afterwards. */
 static int run_to_stub_trap(struct plat_task *t)
 {
+	uint64_t kept = 0;
 	guest_regs r;
 	int st, rc;
 
@@ -528,14 +522,17 @@ static int run_to_stub_trap(struct plat_task *t)
 		if (plat_get_regs(t, &r) < 0)
 			return -ESRCH;
 		if (WSTOPSIG(st) == SIGTRAP && (st >> 16) == 0 &&
-		    r.rip == STUB_AFTER_INT3)
+		    r.rip == STUB_AFTER_INT3) {
+			requeue_signals(t, kept);
 			return 0;
+		}
 		if (r.rip >= PLAT_STUB_ADDR && r.rip < PLAT_STUB_ADDR + PLAT_STUB_SIZE &&
 		    (WSTOPSIG(st) == SIGSEGV || WSTOPSIG(st) == SIGBUS ||
 		     WSTOPSIG(st) == SIGILL))
 			return -EFAULT; /* the stub itself faulted */
-		if ((st >> 16) == 0 && WSTOPSIG(st) != SIGTRAP)
-			keep_signal(t, WSTOPSIG(st));
+		if ((st >> 16) == 0 && WSTOPSIG(st) != SIGTRAP &&
+		    WSTOPSIG(st) >= 1 && WSTOPSIG(st) <= 64)
+			kept |= 1ULL << (WSTOPSIG(st) - 1);
 	}
 }
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -50,6 +51,13 @@ void task_free(struct task *t)
 	free(t->cwd);
 	free(t->auxv);
 	free(t);
+}
+
+void task_set_comm(struct task *t, const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	snprintf(t->comm, sizeof(t->comm), "%.15s", base ? base + 1 : path);
 }
 
 int tasks_alive(const struct kernel *k)
@@ -117,7 +125,7 @@ static void notify_parent(struct task *parent, const struct task *t,
 	memset(&si, 0, sizeof(si));
 	si.si_signo = t->exit_signal;
 	si.si_pid = (pid_t)t->pid;
-	si.si_uid = t->k->id.uid;
+	si.si_uid = t->id.uid;
 	if (WIFEXITED(status)) {
 		si.si_code = CLD_EXITED;
 		si.si_status = WEXITSTATUS(status);
@@ -128,6 +136,18 @@ static void notify_parent(struct task *parent, const struct task *t,
 	signal_send_info(parent, &si);
 }
 
+/* What an ended process no longer needs: its host process (and the
+ * descriptor deja holds for its memory), its address space records. */
+static void release_image(struct task *t)
+{
+	plat_destroy(t->plat);
+	t->plat = NULL;
+	mm_free(t->mm);
+	t->mm = NULL;
+	patch_table_free(t->patches);
+	t->patches = NULL;
+}
+
 void task_exited(struct task *t, int status)
 {
 	struct task *parent = task_find(t->k, t->ppid);
@@ -136,18 +156,18 @@ void task_exited(struct task *t, int status)
 	release_files(t);
 	orphan_children(t);
 	shmaps_drop(&t->shmaps);
+	release_image(t);
 	if (parent && parent->vfork_child == t->pid)
 		parent->vfork_child = 0;
 	if (!parent || parent->state == TASK_ZOMBIE) {
 		t->state = TASK_DEAD;
 		return;
 	}
-	if (parent->sigs.act[SIGCHLD].handler == (uint64_t)(uintptr_t)SIG_IGN ||
-	    (parent->sigs.act[SIGCHLD].flags & SA_NOCLDWAIT)) {
-		t->state = TASK_DEAD; /* reaped at once, as Linux does */
-		return;
-	}
 	t->state = TASK_ZOMBIE;
+	if (t->exit_signal == SIGCHLD &&
+	    (parent->sigs.act[SIGCHLD].handler == (uint64_t)(uintptr_t)SIG_IGN ||
+	     (parent->sigs.act[SIGCHLD].flags & SA_NOCLDWAIT)))
+		t->state = TASK_DEAD; /* reaped at once, as Linux does */
 	if (t->exit_signal)
-		notify_parent(parent, t, status);
+		notify_parent(parent, t, status); /* dropped if ignored */
 }

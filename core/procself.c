@@ -66,7 +66,7 @@ static char *comm(struct task *t, size_t *len)
 
 	if (!b)
 		return NULL;
-	if (t->comm[0]) { /* prctl(PR_SET_NAME) */
+	if (t->comm[0]) { /* the program's name, or prctl(PR_SET_NAME) */
 		*len = (size_t)snprintf(b, 18, "%.15s\n", t->comm);
 		return b;
 	}
@@ -94,7 +94,7 @@ static char *auxv(const struct task *t, size_t *len)
  * are left out (they would describe deja's host process). */
 static char *status(struct task *t, size_t *len)
 {
-	const struct identity *id = &t->k->id;
+	const struct identity *id = &t->id;
 	size_t clen;
 	char *name = comm(t, &clen), *b = NULL;
 	int n;
@@ -216,8 +216,8 @@ long procself_fstat(struct task *t, struct file *f, uint64_t buf)
 
 	st.st_mode = f->is_dir ? S_IFDIR | 0500 : S_IFREG | 0444;
 	st.st_nlink = f->is_dir ? 2 : 1;
-	st.st_uid = t->k->id.euid;
-	st.st_gid = t->k->id.egid;
+	st.st_uid = t->id.euid;
+	st.st_gid = t->id.egid;
 	st.st_blksize = 1024;
 	return task_write(t, buf, &st, sizeof(st)) < 0 ? -EFAULT : 0;
 }

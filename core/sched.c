@@ -29,7 +29,8 @@ static int try_unblock(struct task *t)
 	rc = syscall_run(t);
 	if (rc < 0)
 		return rc;
-	if (t->state == TASK_BLOCKED && signal_wakes(t))
+	/* a vfork parent waits for its child whatever comes (as Linux) */
+	if (t->state == TASK_BLOCKED && !t->vfork_child && signal_wakes(t))
 		return signal_interrupt(t);
 	return 0;
 }
@@ -99,8 +100,13 @@ int sched_next(struct kernel *k)
 	for (;;) {
 		int rc;
 
-		if (k->cur && k->cur->state == TASK_RUNNABLE)
-			return 0;
+		if (k->cur && k->cur->state == TASK_RUNNABLE) {
+			if (!k->cur->yielded)
+				return 0;
+			k->cur->yielded = false; /* the others first, if any can run */
+			rc = pick(k);
+			return rc < 0 ? rc : 0;
+		}
 		if (!tasks_alive(k))
 			return 1;
 		rc = pick(k);

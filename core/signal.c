@@ -12,6 +12,7 @@
 #include "core/sched.h"
 #include "core/syscall.h"
 #include "core/task.h"
+#include "core/timer.h"
 
 enum dfl { DFL_TERM, DFL_CORE, DFL_IGN, DFL_STOP };
 
@@ -52,6 +53,13 @@ static bool ignored(const struct task *t, int sig)
 			   default_action(sig) == DFL_STOP));
 }
 
+void signal_set_action(struct task *t, int sig, const struct guest_sigaction *a)
+{
+	t->sigs.act[sig] = *a;
+	if (ignored(t, sig)) /* a pending one is discarded, as Linux does */
+		t->sigs.pending &= ~SIGBIT(sig);
+}
+
 int signal_send_info(struct task *t, const siginfo_t *si)
 {
 	int sig = si->si_signo;
@@ -81,7 +89,7 @@ int signal_send(struct task *t, int sig, int code, uint32_t sender)
 	si.si_signo = sig;
 	si.si_code = code;
 	si.si_pid = (pid_t)sender;
-	si.si_uid = t->k->id.uid;
+	si.si_uid = t->id.uid;
 	return signal_send_info(t, &si);
 }
 
@@ -132,6 +140,7 @@ int signal_interrupt(struct task *t)
 		t->timed_out = false;
 		return plat_set_regs(t->plat, &t->regs) < 0 ? -1 : 0;
 	}
+	sleep_interrupted(t);
 	t->block_until = 0;
 	t->timed_out = false;
 	return syscall_complete(t, -EINTR);
@@ -150,8 +159,13 @@ static bool synchronous(int sig, int code)
 static void log_outside(struct task *t, int sig)
 {
 	struct nd_call c = { .op = ND_OUTSIDE_SIGNAL, .a = { sig, t->tid } };
+	siginfo_t si;
 
 	nd_call(t->k->nd, &c);
+	memset(&si, 0, sizeof(si)); /* what replay's copy will say */
+	si.si_signo = sig;
+	si.si_code = SI_KERNEL;
+	plat_set_siginfo(t->plat, &si);
 }
 
 int signal_at_stop(struct task *t, const struct plat_stop *stop)

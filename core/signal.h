@@ -68,6 +68,10 @@ void signal_fork(struct task *child, const struct task *parent);
  * while the old image (its stack) is still mapped. */
 void signal_exec(struct task *t);
 
+/* rt_sigaction succeeded: the shadow takes the new action; a pending
+ * signal the new action ignores is discarded. */
+void signal_set_action(struct task *t, int sig, const struct guest_sigaction *a);
+
 /* How a process ending of signal SIG reports in its wait status. */
 bool signal_dumps_core(int sig);
 

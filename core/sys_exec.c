@@ -149,8 +149,8 @@ struct exec_image {
 };
 
 /* Find and parse the program, following "#!" lines. */
-static long find_image(struct task *t, const char *path, struct strvec *argv,
-		       struct exec_image *img)
+static long find_image(struct task *t, const char *path, const char *given,
+		       struct strvec *argv, struct exec_image *img)
 {
 	long rc;
 
@@ -164,7 +164,8 @@ static long find_image(struct task *t, const char *path, struct strvec *argv,
 		if (depth == SCRIPT_DEPTH)
 			return -ELOOP;
 		char interp[PATH_MAX], script[PATH_MAX];
-		snprintf(script, sizeof(script), "%s", img->path);
+		/* the script as the caller named it; nested ones by path */
+		snprintf(script, sizeof(script), "%s", depth ? img->path : given);
 		rc = script_args(img->blob, img->len, script, argv, interp, sizeof(interp));
 		free(img->blob);
 		img->blob = NULL;
@@ -175,7 +176,18 @@ static long find_image(struct task *t, const char *path, struct strvec *argv,
 		snprintf(img->path, sizeof(img->path), "%s", interp);
 	}
 	rc = loader_parse(img->blob, img->len, &img->plan);
-	return rc < -999 ? -ENOEXEC : rc;
+	if (rc < 0)
+		return rc < -999 ? -ENOEXEC : rc;
+	if (img->plan.has_interp) { /* it must be there before the old image goes */
+		struct nd_call c = { .op = ND_ACCESS, .a = { AT_FDCWD, R_OK, AT_EACCESS },
+				     .path = img->plan.interp };
+		nd_call(t->k->nd, &c);
+		if (c.result < 0) {
+			loader_plan_free(&img->plan);
+			return c.result;
+		}
+	}
+	return 0;
 }
 
 /* Everything of the old image goes; the new address space is empty. */
@@ -206,8 +218,7 @@ static int drop_old_image(struct task *t)
 			file_release(t, f);
 	}
 	memset(t->timers.posix, 0, sizeof(t->timers.posix));
-	t->comm[0] = 0;
-	t->pdeathsig = 0;
+	t->not_dumpable = false;
 	return 0;
 }
 
@@ -226,16 +237,19 @@ static long do_exec(struct task *t, int dirfd, uint64_t path_addr,
 	struct exec_image img = { .blob = NULL };
 	struct host_path hp;
 	size_t total = 0;
+	char given[PATH_MAX];
 	long rc = path_resolve(t, dirfd, path_addr, flags, &hp);
 
 	if (rc == 0 && hp.dirfd != AT_FDCWD)
 		rc = -ENOSYS; /* execveat relative to a directory fd */
+	if (rc == 0 && task_read_path(t, path_addr, given, sizeof(given)) < 0)
+		rc = -EFAULT;
 	if (rc == 0)
 		rc = read_vector(t, argv_addr, &argv, &total);
 	if (rc == 0)
 		rc = read_vector(t, envp_addr, &envp, &total);
 	if (rc == 0)
-		rc = find_image(t, hp.self_exe ? t->exe : hp.path, &argv, &img);
+		rc = find_image(t, hp.self_exe ? t->exe : hp.path, given, &argv, &img);
 	if (rc == 0) { /* the point of no return */
 		char *exe = strdup(img.path);
 		rc = exe ? drop_old_image(t) : -ENOMEM;
@@ -247,6 +261,7 @@ static long do_exec(struct task *t, int dirfd, uint64_t path_addr,
 		}
 		free(exe);
 		if (rc == 0) {
+			task_set_comm(t, given);
 			wake_vfork_parent(t);
 		} else {
 			plat_kill(t->plat, SIGKILL); /* as Linux: too late to fail */

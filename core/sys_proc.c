@@ -18,10 +18,10 @@
 long sys_getpid(struct task *t, const uint64_t a[6]) { return t->pid; }
 long sys_gettid(struct task *t, const uint64_t a[6]) { return t->tid; }
 long sys_getppid(struct task *t, const uint64_t a[6]) { return t->ppid; }
-long sys_getuid(struct task *t, const uint64_t a[6]) { return t->k->id.uid; }
-long sys_geteuid(struct task *t, const uint64_t a[6]) { return t->k->id.euid; }
-long sys_getgid(struct task *t, const uint64_t a[6]) { return t->k->id.gid; }
-long sys_getegid(struct task *t, const uint64_t a[6]) { return t->k->id.egid; }
+long sys_getuid(struct task *t, const uint64_t a[6]) { return t->id.uid; }
+long sys_geteuid(struct task *t, const uint64_t a[6]) { return t->id.euid; }
+long sys_getgid(struct task *t, const uint64_t a[6]) { return t->id.gid; }
+long sys_getegid(struct task *t, const uint64_t a[6]) { return t->id.egid; }
 
 /* Fixed-size host facts copied to the guest. */
 static long fact_to_guest(struct task *t, enum nd_op op, long arg,

@@ -34,9 +34,7 @@ long sys_rt_sigaction(struct task *t, const uint64_t a[6])
 			       (long)a[2], 8, 0, 0);
 	if (r == 0 && a[1]) {
 		act.mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
-		t->sigs.act[sig] = act;
-		if (act.handler == (uint64_t)(uintptr_t)SIG_IGN) /* discards it */
-			t->sigs.pending &= ~SIGBIT(sig);
+		signal_set_action(t, (int)sig, &act);
 	}
 	return r;
 }

@@ -98,7 +98,9 @@ long sys_time(struct task *t, const uint64_t a[6])
 	return ts.tv_sec;
 }
 
+/* A scheduling point: the other runnable processes go first. */
 long sys_sched_yield(struct task *t, const uint64_t a[6])
 {
+	t->yielded = true;
 	return 0;
 }

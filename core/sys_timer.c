@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/time.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "core/syscall.h"
@@ -77,8 +78,25 @@ static long do_sleep(struct task *t, int clk, int flags, uint64_t req,
 		t->block_until = kernel_now(t->k) + ts_ns(&want);
 	if (!t->block_until)
 		t->block_until = 1;
-	(void)rem; /* an interrupted sleep reports no remaining time yet */
 	return SYS_BLOCK;
+}
+
+void sleep_interrupted(struct task *t)
+{
+	long nr = (long)t->regs.orig_rax;
+	uint64_t rem = 0, now, left;
+	struct timespec ts;
+
+	if (nr == SYS_nanosleep)
+		rem = t->regs.rsi;
+	else if (nr == SYS_clock_nanosleep && !(t->regs.rsi & TIMER_ABSTIME))
+		rem = t->regs.r10;
+	if (!rem || !t->block_until)
+		return;
+	now = kernel_now(t->k);
+	left = t->block_until > now ? t->block_until - now : 0;
+	ts = ns_ts(left);
+	task_write(t, rem, &ts, sizeof(ts)); /* EFAULT is the guest's business */
 }
 
 long sys_nanosleep(struct task *t, const uint64_t a[6])

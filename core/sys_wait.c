@@ -74,6 +74,8 @@ long sys_wait4(struct task *t, const uint64_t a[6])
 	z = find_zombie(t, &s, &any);
 	if (!any)
 		return -ECHILD;
+	if (!z && (options & WNOHANG))
+		t->yielded = true; /* a polling parent lets its children run */
 	if (!z)
 		return options & WNOHANG ? 0 : SYS_BLOCK;
 	status = z->exit_status;
@@ -100,7 +102,7 @@ static long fill_siginfo(struct task *t, uint64_t addr, const struct task *z)
 			si[6] = WTERMSIG(z->exit_status);
 		}
 		si[4] = (int)z->pid;
-		si[5] = (int)t->k->id.uid;
+		si[5] = (int)t->id.uid;
 	}
 	return addr && task_write(t, addr, si, sizeof(si)) < 0 ? -EFAULT : 0;
 }
@@ -127,6 +129,8 @@ long sys_waitid(struct task *t, const uint64_t a[6])
 		return -ECHILD;
 	if (!z && !(options & WNOHANG))
 		return SYS_BLOCK;
+	if (!z)
+		t->yielded = true;
 	if (fill_siginfo(t, a[2], z) < 0 || zero_rusage(t, a[4]) < 0)
 		return -EFAULT;
 	if (z && !(options & WNOWAIT))

@@ -79,7 +79,8 @@ struct task {
 	struct shmaps shmaps;   /* shared writable file mappings */
 	char *cwd;              /* canonical absolute working directory */
 	unsigned umask;         /* applied to files the process creates */
-	char comm[16];          /* prctl(PR_SET_NAME); "" until set */
+	struct identity id;     /* credentials (the first: the host's) */
+	char comm[16];          /* the name: the program's, or prctl's */
 	int pdeathsig;          /* prctl(PR_SET_PDEATHSIG) */
 	bool not_dumpable, no_new_privs;
 	bool subreaper;         /* orphaned descendants come to it */
@@ -89,6 +90,7 @@ struct task {
 	size_t auxv_len;
 	/* blocking (see SYS_BLOCK in core/syscall.h) */
 	bool retry;             /* the handler runs again for the same syscall */
+	bool yielded;           /* let the others run first (sched_yield) */
 	uint64_t block_until;   /* CLOCK_MONOTONIC ns; 0: no timeout */
 	bool timed_out;         /* block_until has passed */
 };
@@ -116,6 +118,8 @@ void task_free(struct task *t);
 void task_exited(struct task *t, int status);
 /* Leave the instructions the CPU traps itself out of P (kernel.c). */
 void kernel_skip_faulting(struct kernel *k, struct patch_table *p);
+/* The process's name (comm) from the program PATH it execs. */
+void task_set_comm(struct task *t, const char *path);
 /* Number of tasks that have not exited. */
 int tasks_alive(const struct kernel *k);
 

@@ -37,6 +37,9 @@ uint64_t timers_next(struct kernel *k);
 /* Fire every timer due at NOW and mark blocked tasks whose timeout has
  * passed. */
 void timers_fire(struct kernel *k, uint64_t now);
+/* A nanosleep/clock_nanosleep of T is interrupted by a signal: write
+ * the time left where the guest asked for it (sys_timer.c). */
+void sleep_interrupted(struct task *t);
 /* At a stop: if anything waits for a time, read the clock and fire. */
 void timers_poll(struct kernel *k);
 
