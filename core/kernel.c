@@ -162,7 +162,9 @@ int guest_boot(struct nd *nd, const struct kernel_config *cfg,
 	if (t && t->exe && t->patches && t->mm) {
 		read_identity(&g->k);
 		t->id = g->k.id;
-		task_set_comm(t, cfg->program);
+		/* Linux names it after the path given to execve: what the user
+		 * typed, which argv[0] normally is (the program path is resolved) */
+		task_set_comm(t, cfg->argv && cfg->argv[0] ? cfg->argv[0] : cfg->program);
 		read_umask(t);
 		rc = read_cwd(t);
 		if (rc == 0)
