@@ -225,6 +225,24 @@ static unsigned epoll_poll(struct file *f)
 	return 0;
 }
 
+/* Entries that change with time change with the set's readiness. */
+static uint64_t epoll_deadline(struct file *f, struct obj_clock *c)
+{
+	struct epoll *ep = f->obj;
+	uint64_t first = 0, d;
+
+	for (size_t i = 0; i < ep->n; i++) {
+		struct file *x = ep->it[i]->file;
+		if (ep->it[i]->disabled || x->kind != FILE_OBJ ||
+		    !x->ops->deadline)
+			continue;
+		d = x->ops->deadline(x, c);
+		if (d && (!first || d < first))
+			first = d;
+	}
+	return first;
+}
+
 static void epoll_release(struct file *f)
 {
 	struct epoll *ep = f->obj;
@@ -259,7 +277,8 @@ static void *epoll_clone(const struct file *old, struct file_remap *m)
 
 static const struct file_ops epoll_ops = {
 	.name = "epoll", .mode = 0600,
-	.poll = epoll_poll, .release = epoll_release, .clone = epoll_clone,
+	.poll = epoll_poll, .deadline = epoll_deadline,
+	.release = epoll_release, .clone = epoll_clone,
 };
 
 int epoll_new(struct file **out)

@@ -1,6 +1,7 @@
 /* core/fileobj.c — what all kernel-internal objects share: making their
- * files, asking them for readiness, and read/write with the blocking
- * rules of SYS_BLOCK and O_NONBLOCK. */
+ * files, asking them for readiness, bringing time-driven ones to the
+ * present, and read/write with the blocking rules of SYS_BLOCK and
+ * O_NONBLOCK. */
 #include "core/fileobj.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include "core/signal.h"
 #include "core/syscall.h"
 #include "core/task.h"
+#include "core/timer.h"
 
 struct file *fileobj_new(const struct file_ops *ops, void *obj, int flags)
 {
@@ -32,6 +34,26 @@ unsigned fileobj_poll(struct file *f)
 	return f->ops->poll ? f->ops->poll(f) : 0;
 }
 
+uint64_t obj_now(struct obj_clock *c)
+{
+	if (!c->known) {
+		c->now = kernel_now(c->k);
+		c->known = true;
+	}
+	return c->now;
+}
+
+void fileobj_tick(struct task *t, struct file *f, struct obj_clock *c)
+{
+	uint64_t d;
+
+	if (f->kind != FILE_OBJ || !f->ops->deadline)
+		return;
+	d = f->ops->deadline(f, c);
+	if (d && (!t->wake_at || d < t->wake_at))
+		t->wake_at = d;
+}
+
 /* ---- read and write with the blocking rules ---- */
 
 static long blocking(struct file *f, long r)
@@ -47,6 +69,7 @@ long fileobj_read(struct task *t, struct file *f, void *buf, size_t n)
 
 	if (!f->ops->read)
 		return -EINVAL;
+	fileobj_tick(t, f, &(struct obj_clock){ .k = t->k });
 	return blocking(f, f->ops->read(f, &io, buf, n));
 }
 

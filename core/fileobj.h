@@ -1,9 +1,10 @@
 /* core/fileobj.h — kernel-internal objects behind guest fds (FILE_OBJ):
  * pipes (core/pipe.c), AF_UNIX socket pairs (core/unixsock.c), eventfds
- * (core/eventfd.c) and epoll sets (core/epoll.c). They live entirely in
- * deja's kernel: deterministic, never recorded, rebuilt by replay. Each
- * kind gives a table of operations; the syscall layers (sys_io.c,
- * sys_poll.c, sys_epoll.c) call them and never look inside. */
+ * (core/eventfd.c), timerfds (core/timerfd.c) and epoll sets
+ * (core/epoll.c). They live entirely in deja's kernel: deterministic,
+ * never recorded, rebuilt by replay. Each kind gives a table of
+ * operations; the syscall layers (sys_io.c, sys_poll.c, sys_epoll.c)
+ * call them and never look inside. */
 #ifndef DEJA_FILEOBJ_H
 #define DEJA_FILEOBJ_H
 
@@ -13,6 +14,18 @@
 #include <stdint.h>
 
 #include "core/files.h"
+
+struct kernel;
+
+/* The guest's present for objects that change with time: read from the
+ * clock (kernel_now, logged) at the first obj_now, the same afterwards.
+ * Unit tests set KNOWN and NOW themselves. */
+struct obj_clock {
+	struct kernel *k;
+	bool known;
+	uint64_t now;
+};
+uint64_t obj_now(struct obj_clock *c);
 
 /* Who asks, for the bookkeeping of a write that blocks midway. */
 struct obj_io {
@@ -40,6 +53,12 @@ struct file_ops {
 	long (*nread)(struct file *f);
 	/* shutdown(2); NULL: -ENOTSOCK. */
 	int (*shutdown)(struct file *f, int how);
+	/* Objects that change with time (timerfds, epoll sets watching
+	 * them): F brought to the guest's present (obj_now(C), read only if
+	 * needed), what was due by then happening; returns the guest
+	 * CLOCK_MONOTONIC time (ns) F next changes by itself, 0: never.
+	 * NULL: F changes only when it is used. */
+	uint64_t (*deadline)(struct file *f, struct obj_clock *c);
 	/* F's last reference is gone: drop its share of the object. */
 	void (*release)(struct file *f);
 	/* The copy of OLD->obj for a checkpoint; objects shared by several
@@ -54,6 +73,10 @@ struct file *fileobj_new(const struct file_ops *ops, void *obj, int flags);
 unsigned fileobj_poll(struct file *f);
 
 struct task;
+/* F (any file) brought to the guest's present C for T (ops->deadline);
+ * its next deadline lowers t->wake_at, so that T, if it blocks, is tried
+ * again then. Call before asking F for readiness or data. */
+void fileobj_tick(struct task *t, struct file *f, struct obj_clock *c);
 /* read(2) and write(2) on an object for task T: -EAGAIN becomes
  * SYS_BLOCK unless F is O_NONBLOCK; -EPIPE also sends T SIGPIPE. */
 long fileobj_read(struct task *t, struct file *f, void *buf, size_t n);

@@ -63,6 +63,7 @@ static long ask_host(struct task *t, struct ready_q *q, const size_t *idx,
 long ready_scan(struct task *t, struct ready_q *q, size_t n, int host_ms)
 {
 	size_t *idx = malloc((n ? n : 1) * sizeof(*idx)), nhost = 0;
+	struct obj_clock clock = { .k = t->k };
 	long rc = 0, count = 0;
 
 	if (!idx)
@@ -71,9 +72,11 @@ long ready_scan(struct task *t, struct ready_q *q, size_t n, int host_ms)
 		q[i].revents = 0;
 		if (is_host(q[i].f))
 			idx[nhost++] = i;
-		else if (q[i].f)
+		else if (q[i].f) {
+			fileobj_tick(t, q[i].f, &clock);
 			q[i].revents = fileobj_poll(q[i].f) &
 				       (q[i].events | POLLHUP | POLLERR);
+		}
 	}
 	if (nhost)
 		rc = ask_host(t, q, idx, nhost,

@@ -17,9 +17,12 @@ struct ready_q {
 	unsigned revents;       /* answer: asked bits and POLLHUP/POLLERR */
 };
 
-/* Fill every revents; returns how many are non-zero, or -errno. When
- * every file of Q is a host file and HOST_MS is not 0, the host waits up
- * to HOST_MS milliseconds (-1: forever) for one of them. */
+/* Fill every revents; returns how many are non-zero, or -errno. Objects
+ * that change with time are brought to the present first and their next
+ * deadline lowers t->wake_at (fileobj_tick): a waiting poll is tried
+ * again then. When every file of Q is a host file and HOST_MS is not 0,
+ * the host waits up to HOST_MS milliseconds (-1: forever) for one of
+ * them. */
 long ready_scan(struct task *t, struct ready_q *q, size_t n, int host_ms);
 /* True if Q names host files only (the host can do the waiting). */
 int ready_host_only(const struct ready_q *q, size_t n);

@@ -36,6 +36,7 @@ int syscall_run(struct task *t)
 	long nr = syscall_decode(r, a), result;
 
 	t->k->nd->context = syscall_name(nr);
+	t->wake_at = 0;
 	result = syscall_dispatch(t, nr, a);
 	t->k->nd->context = NULL;
 	t->retry = false;

@@ -31,22 +31,6 @@ static bool ts_valid(const struct timespec *ts)
 	return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < (long)NS;
 }
 
-/* A guest clock's absolute time ABS as a CLOCK_MONOTONIC deadline. */
-static uint64_t abs_to_mono(struct kernel *k, int clock, uint64_t abs)
-{
-	struct timespec real = { 0, 0 };
-	struct nd_call c = { .op = ND_CLOCK, .a = { CLOCK_REALTIME },
-			     .out = &real, .out_cap = sizeof(real) };
-	uint64_t now = kernel_now(k), r;
-
-	if (clock != CLOCK_REALTIME && clock != CLOCK_REALTIME_ALARM &&
-	    clock != CLOCK_TAI)
-		return abs ? abs : 1;
-	nd_call(k->nd, &c);
-	r = ts_ns(&real);
-	return abs > r ? now + (abs - r) : now ? now : 1;
-}
-
 static uint64_t left(struct kernel *k, const struct gtimer *g)
 {
 	uint64_t now;

@@ -93,6 +93,9 @@ struct task {
 	bool yielded;           /* let the others run first (sched_yield) */
 	uint64_t block_until;   /* CLOCK_MONOTONIC ns; 0: no timeout */
 	bool timed_out;         /* block_until has passed */
+	uint64_t wake_at;       /* CLOCK_MONOTONIC ns: try again then, without
+				   timing out (an object's deadline); 0: none;
+				   cleared before each try */
 };
 
 /* A guest system: the kernel and its tasks. It ends when every process

@@ -18,6 +18,36 @@ uint64_t kernel_now(struct kernel *k)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* The clock whose reading ABS is compared with; -1: CLOCK_MONOTONIC's
+ * own (other clocks count as it). */
+static int base_clock(int clock)
+{
+	switch (clock) {
+	case CLOCK_REALTIME: case CLOCK_REALTIME_ALARM: return CLOCK_REALTIME;
+	case CLOCK_BOOTTIME: case CLOCK_BOOTTIME_ALARM: return CLOCK_BOOTTIME;
+	case CLOCK_TAI: return CLOCK_TAI;
+	default: return -1;
+	}
+}
+
+uint64_t abs_to_mono(struct kernel *k, int clock, uint64_t abs)
+{
+	struct timespec ts = { 0, 0 };
+	struct nd_call c = { .op = ND_CLOCK, .a = { base_clock(clock) },
+			     .out = &ts, .out_cap = sizeof(ts) };
+	uint64_t now, r;
+
+	if (c.a[0] < 0)
+		return abs ? abs : 1;
+	now = kernel_now(k);
+	nd_call(k->nd, &c);
+	r = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	if (abs >= r)
+		return now + (abs - r);
+	/* in the past: as long ago on CLOCK_MONOTONIC (intervals count) */
+	return now > r - abs ? now - (r - abs) : 1;
+}
+
 static bool alive(const struct task *t)
 {
 	return t->state == TASK_RUNNABLE || t->state == TASK_BLOCKED;
@@ -36,8 +66,10 @@ uint64_t timers_next(struct kernel *k)
 	for (struct task *t = k->tasks; t; t = t->next) {
 		if (!alive(t))
 			continue;
-		if (t->state == TASK_BLOCKED)
+		if (t->state == TASK_BLOCKED) {
 			earliest(&first, t->block_until);
+			earliest(&first, t->wake_at);
+		}
 		for (int i = 0; i < 3; i++)
 			earliest(&first, t->timers.itimer[i].expiry);
 		for (int i = 0; i < TIMERS_MAX; i++)

@@ -31,8 +31,13 @@ struct task;
 
 /* The guest's CLOCK_MONOTONIC in ns (one logged clock reading). */
 uint64_t kernel_now(struct kernel *k);
-/* The earliest expiry of any armed timer or blocked task's timeout
- * (0: none). */
+/* A guest clock's absolute time ABS (ns) as a CLOCK_MONOTONIC deadline
+ * (never 0): CLOCK_REALTIME, CLOCK_BOOTTIME (and their _ALARM) and
+ * CLOCK_TAI through two clock readings (a time in the past stays as far
+ * in the past); other clocks count as CLOCK_MONOTONIC. */
+uint64_t abs_to_mono(struct kernel *k, int clock, uint64_t abs);
+/* The earliest expiry of any armed timer or blocked task's timeout or
+ * wake-up (0: none). */
 uint64_t timers_next(struct kernel *k);
 /* Fire every timer due at NOW and mark blocked tasks whose timeout has
  * passed. */

@@ -80,6 +80,7 @@ static const struct guest guests[] = {
 	{ "sockpair", G_DETERMINISTIC, 0 },
 	{ "polling", G_DETERMINISTIC, 0 },
 	{ "sigpipe", G_DETERMINISTIC, 128 + SIGPIPE },
+	{ "timerfd", G_DETERMINISTIC, 0 },
 };
 
 static const char *const variants[] = { "static", "static-pie", "musl", "dyn",
