@@ -32,6 +32,9 @@ bool guest_has_ended(const struct guest *g, int *wait_status);
  * kernel state copied), stopped where G is. */
 int guest_fork(struct guest *g, struct guest **out);
 
+/* How many processes of the guest system are alive. */
+int guest_process_count(const struct guest *g);
+
 /* The first process's virtual pid and its host process. */
 int guest_pid(const struct guest *g);
 struct plat_task *guest_plat(struct guest *g);

@@ -11,6 +11,11 @@ int guest_pid(const struct guest *g)
 	return (int)g->first->pid;
 }
 
+int guest_process_count(const struct guest *g)
+{
+	return tasks_alive(&g->k);
+}
+
 struct plat_task *guest_plat(struct guest *g)
 {
 	return g->k.cur ? g->k.cur->plat : NULL;

@@ -159,9 +159,17 @@ static bool synchronous(int sig, int code)
 static void log_outside(struct task *t, int sig)
 {
 	struct nd_call c = { .op = ND_OUTSIDE_SIGNAL, .a = { sig, t->tid } };
-	siginfo_t si;
 
 	nd_call(t->k->nd, &c);
+}
+
+/* Deliver an outside signal now, where it arrived (not reproducible to
+ * the instruction: replay delivers it at this stop's event position). */
+static void outside_now(struct task *t, int sig)
+{
+	siginfo_t si;
+
+	log_outside(t, sig);
 	memset(&si, 0, sizeof(si)); /* what replay's copy will say */
 	si.si_signo = sig;
 	si.si_code = SI_KERNEL;
@@ -180,7 +188,15 @@ int signal_at_stop(struct task *t, const struct plat_stop *stop)
 		plat_set_siginfo(t->plat, &s->info[sig]); /* the guest's view */
 		s->pending &= ~SIGBIT(sig);
 	} else if (!synchronous(sig, stop->fault_code) && sig != SIGKILL) {
-		log_outside(t, sig);
+		/* A handled one waits for the process's next syscall, where
+		 * replay delivers it exactly; a second one of the same kind
+		 * (Ctrl-C pressed again) or an unhandled one acts at once. */
+		if (has_handler(t, sig) && !(s->outside & SIGBIT(sig))) {
+			s->outside |= SIGBIT(sig);
+			return 0;
+		}
+		s->outside &= ~SIGBIT(sig);
+		outside_now(t, sig);
 	}
 	a = &s->act[sig];
 	if (a->handler == 0 && default_action(sig) == DFL_STOP) {
@@ -199,6 +215,20 @@ int signal_at_stop(struct task *t, const struct plat_stop *stop)
 	return sig;
 }
 
+int signal_outside_deferred(struct task *t)
+{
+	int sig;
+
+	for (sig = 1; sig <= NSIG_G; sig++)
+		if (t->sigs.outside & SIGBIT(sig))
+			break;
+	if (sig > NSIG_G)
+		return 0;
+	t->sigs.outside &= ~SIGBIT(sig);
+	log_outside(t, sig);
+	return signal_replay_outside(t, true, sig) < 0 ? -1 : 1;
+}
+
 int signal_replay_outside(struct task *t, bool at_syscall, int sig)
 {
 	if (at_syscall) { /* in the recording it came before this syscall */
@@ -215,6 +245,7 @@ void signal_fork(struct task *child, const struct task *parent)
 {
 	child->sigs = parent->sigs;
 	child->sigs.pending = 0;
+	child->sigs.outside = 0;
 	child->sigs.suspended = false;
 }
 

@@ -155,8 +155,10 @@ static int handle_stop(struct task *t, const struct plat_stop *stop)
 		if (stop->kind == PLAT_STOP_SYSCALL)
 			return 0;
 	}
-	if (stop->kind == PLAT_STOP_SYSCALL)
-		return syscall_run(t);
+	if (stop->kind == PLAT_STOP_SYSCALL) {
+		int rc = signal_outside_deferred(t);
+		return rc ? (rc < 0 ? -1 : 0) : syscall_run(t);
+	}
 	if (stop->kind == PLAT_STOP_FOREIGN_SYSCALL) {
 		if (!t->k->warned_foreign++)
 			kernel_warn(t->k, "32-bit syscalls (int 0x80) are not supported, returning ENOSYS");

@@ -165,6 +165,11 @@ static int handle(struct timeline *tl, const struct plat_stop *st,
 	rc = guest_handle(tl->live, st);
 	if (rc < 0)
 		return rc;
+	if (guest_process_count(tl->live) > 1) { /* not yet: one process */
+		nd_fail(tl->nd, ND_HOST_ERR, "the recording starts a second process at event #%llu: the debugger follows single-process recordings only so far",
+			(unsigned long long)tl->nd->events);
+		return -EOPNOTSUPP;
+	}
 	if (rc == 1) {
 		guest_has_ended(tl->live, &tl->wait_status);
 		tl->ended = true;

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TRACE_VERSION 1
+#define TRACE_VERSION 2
 
 /* Errors are small negative numbers; trace_strerror() names them. */
 enum trace_err {

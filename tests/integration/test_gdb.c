@@ -37,6 +37,7 @@
 static char deja_bin[PATH_MAX], guest_dir[PATH_MAX], src_dir[PATH_MAX];
 static char tmp_root[PATH_MAX];
 static char dm_trace[PATH_MAX + 32], bug_trace[PATH_MAX + 32];
+static char procs_trace[PATH_MAX + 32];
 static int timeout_s = 300;
 static bool keep_tmp;
 
@@ -793,6 +794,25 @@ static void test_writes_refused(void **state)
 	free(out);
 }
 
+/* A recording of several processes: the debugger says it follows one
+ * process only, instead of showing another process's state. */
+static void test_several_processes_refused(void **state)
+{
+	char spath[PATH_MAX + 64], opath[PATH_MAX + 64], *out;
+	static const char script[] = "break main\ncontinue\ncontinue\n";
+
+	snprintf(spath, sizeof(spath), "%s/procs.gdb", tmp_root);
+	snprintf(opath, sizeof(opath), "%s/procs.out", tmp_root);
+	itest_write_all(spath, script, sizeof(script) - 1, 0644);
+	run_to(opath, (const char *const[]){ deja_bin, "replay", "-q", "-g", procs_trace,
+					     "--", "-batch", "-nx", "-x", spath, NULL });
+	out = itest_read_all(opath, NULL);
+	assert_non_null(out);
+	expect_in(out, "the debugger follows single-process recordings only so far");
+	expect_not_in(out, "No more reverse-execution history");
+	free(out);
+}
+
 static void test_gdb_disconnects(void **state)
 {
 	char err[PATH_MAX + 16], *text = NULL, *p, *last;
@@ -880,7 +900,8 @@ static void record(const char *trace, const char *guest, const char *input)
 	snprintf(out, sizeof(out), "%s.rec.out", trace);
 	rc = run_to(out, (const char *const[]){ deja_bin, "record", "-o", trace, prog,
 						input, NULL });
-	if (rc != (strncmp(guest, "bug.", 4) == 0 ? 128 + SIGFPE : 0)) {
+	if (rc != (strncmp(guest, "bug.", 4) == 0 ? 128 + SIGFPE :
+		   strncmp(guest, "procs.", 6) == 0 ? 3 : 0)) {
 		char *t = itest_read_all(out, NULL);
 
 		show("record output", t ? t : "");
@@ -905,6 +926,8 @@ static int group_setup(void **state)
 	snprintf(bugin, sizeof(bugin), "%s/bug-input.txt", guest_dir);
 	record(dm_trace, "debugme.static", in);
 	record(bug_trace, "bug.static", bugin);
+	snprintf(procs_trace, sizeof(procs_trace), "%s/procs.trace", tmp_root);
+	record(procs_trace, "procs.static", NULL);
 	return 0;
 }
 
@@ -966,6 +989,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_exact_stepi_syscall),
 		cmocka_unit_test(test_exact_continue),
 		cmocka_unit_test(test_writes_refused),
+		cmocka_unit_test(test_several_processes_refused),
 		cmocka_unit_test(test_gdb_disconnects),
 	};
 

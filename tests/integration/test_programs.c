@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -202,6 +204,61 @@ static void test_deadlock_reported(void **state)
 	free(prog), free(trace);
 }
 
+/* The first child of host process PID (0 if none yet). */
+static pid_t first_child(pid_t pid)
+{
+	char path[64], *s;
+	pid_t c = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	s = itest_read_all(path, NULL);
+	if (s)
+		c = (pid_t)atoi(s);
+	free(s);
+	return c;
+}
+
+/* Ctrl-C to a guest whose handler counts its syscalls: the recording
+ * holds the signal back to the guest's next syscall, where the replay
+ * delivers it too, so both print the same count. */
+static void test_outside_sigint_exact(void **state)
+{
+	char *prog, *trace = tmp_path("sigint.deja"), *out = tmp_path("sigint.rec.out");
+	struct run rep;
+	int ws;
+	pid_t deja, guest = 0;
+
+	assert_true(asprintf(&prog, "%s/sigint.static", guest_dir) > 0);
+	fflush(NULL);
+	deja = fork();
+	assert_true(deja >= 0);
+	if (deja == 0) {
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || dup2(fd, 1) < 0)
+			_exit(126);
+		execl(deja_bin, deja_bin, "record", "-o", trace, prog, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 500 && !guest; i++) {
+		usleep(10000);
+		guest = first_child(deja);
+	}
+	assert_true(guest > 0);
+	usleep(300000); /* well into its loop */
+	assert_int_equal(kill(guest, SIGINT), 0);
+	assert_int_equal(waitpid(deja, &ws, 0), deja);
+	assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	expect_contains("recording", out, "SIGINT after ");
+	{
+		const char *argv[] = { deja_bin, "replay", trace, NULL };
+		rep = run_argv("sigint-replay", argv);
+	}
+	expect_status("sigint replay", &rep, 0);
+	expect_same("sigint replay", out, rep.out);
+	run_free(&rep);
+	free(prog), free(trace), free(out);
+}
+
 static int group_setup(void **state)
 {
 	const char *t = getenv("TMPDIR");
@@ -226,6 +283,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_gcc_hello),
 		cmocka_unit_test(test_make_two_files),
 		cmocka_unit_test(test_deadlock_reported),
+		cmocka_unit_test(test_outside_sigint_exact),
 	};
 	const char *deja = NULL, *gdir = NULL, *k = getenv("DEJA_KEEP");
 

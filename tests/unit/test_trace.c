@@ -319,7 +319,7 @@ static void test_strerror_all(void **state)
 		for (int f = TRACE_E_INVAL; f < e; f++)
 			assert_string_not_equal(s, trace_strerror(f));
 	}
-	assert_non_null(strstr(trace_strerror(TRACE_E_VERSION), "version 1"));
+	assert_non_null(strstr(trace_strerror(TRACE_E_VERSION), "version 2"));
 }
 
 static void test_hash_canonical(void **state)
