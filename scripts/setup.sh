@@ -5,8 +5,10 @@
 # through sudo otherwise.
 set -euo pipefail
 
+# The last line: real programs the integration tests record (issue 4).
 packages=(gcc libc6-dev pkg-config scons gdb musl-tools
-          libzstd-dev libelf-dev libcmocka-dev libzydis-dev libxxhash-dev)
+          libzstd-dev libelf-dev libcmocka-dev libzydis-dev libxxhash-dev
+          make python3 sqlite3 coreutils dash)
 
 missing=()
 for p in "${packages[@]}"; do
