@@ -239,12 +239,15 @@ static void test_outside_sigint_exact(void **state)
 		execl(deja_bin, deja_bin, "record", "-o", trace, prog, (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 500 && !guest; i++) {
+	for (int i = 0; i < 3000 && !guest; i++) { /* up to 30 s on a slow host */
+		char *text = itest_read_all(out, NULL);
+		if (text && strstr(text, "ready\n")) /* its handler is in place */
+			guest = first_child(deja);
+		free(text);
 		usleep(10000);
-		guest = first_child(deja);
 	}
 	assert_true(guest > 0);
-	usleep(300000); /* well into its loop */
+	usleep(100000); /* well into its loop */
 	assert_int_equal(kill(guest, SIGINT), 0);
 	assert_int_equal(waitpid(deja, &ws, 0), deja);
 	assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
