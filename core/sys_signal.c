@@ -1,7 +1,8 @@
 /* core/sys_signal.c — the signal syscalls. Dispositions, the mask and
- * the alternate stack are set in the guest's host process by running
- * the guest's own call there (its pointers are guest memory), and the
- * kernel's shadow follows (core/signal.h). kill and friends generate
+ * the alternate stack are set in the guest's host process by letting the
+ * host run the guest's own call (rt_sigaction, rt_sigprocmask) or by
+ * running it there injected (sigaltstack), and the kernel's shadow
+ * follows (core/signal.h). kill and friends generate
  * signals between guest processes; pause, rt_sigsuspend and
  * rt_sigtimedwait wait in the kernel and let the host finish the call
  * once a signal is there. */
@@ -21,47 +22,40 @@ static bool valid_sig(long sig)
 	return sig >= 1 && sig <= NSIG_G;
 }
 
+/* The host runs rt_sigaction and rt_sigprocmask itself (no extra stops):
+ * the shadow takes the change the host will make, which Linux makes
+ * once the new value is read and valid, even if writing the old one
+ * back then faults. */
 long sys_rt_sigaction(struct task *t, const uint64_t a[6])
 {
-	long sig = (long)(int)a[0], r;
+	long sig = (long)(int)a[0];
 	struct guest_sigaction act;
 
-	if (a[3] != 8 || !valid_sig(sig))
-		return -EINVAL;
-	if (a[1] && task_read(t, a[1], &act, sizeof(act)) < 0)
-		return -EFAULT;
-	r = plat_guest_syscall(t->plat, SYS_rt_sigaction, sig, (long)a[1],
-			       (long)a[2], 8, 0, 0);
-	if (r == 0 && a[1]) {
+	if (a[3] == 8 && valid_sig(sig) && a[1] && sig != SIGKILL && sig != SIGSTOP &&
+	    task_read(t, a[1], &act, sizeof(act)) == 0) {
 		act.mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
 		signal_set_action(t, (int)sig, &act);
 	}
-	return r;
+	return SYS_HOST_RUNS;
 }
 
 long sys_rt_sigprocmask(struct task *t, const uint64_t a[6])
 {
 	int how = (int)a[0];
 	uint64_t set = 0, m = t->sigs.blocked;
-	long r;
 
-	if (a[3] != 8)
-		return -EINVAL;
-	if (a[1] && task_read(t, a[1], &set, sizeof(set)) < 0)
-		return -EFAULT;
-	if (a[1] && how == SIG_BLOCK)
+	if (a[3] != 8 || !a[1] || task_read(t, a[1], &set, sizeof(set)) < 0)
+		return SYS_HOST_RUNS; /* the host answers EINVAL/EFAULT or reads */
+	if (how == SIG_BLOCK)
 		m |= set;
-	else if (a[1] && how == SIG_UNBLOCK)
+	else if (how == SIG_UNBLOCK)
 		m &= ~set;
-	else if (a[1] && how == SIG_SETMASK)
+	else if (how == SIG_SETMASK)
 		m = set;
-	else if (a[1])
-		return -EINVAL;
-	r = plat_guest_syscall(t->plat, SYS_rt_sigprocmask, how, (long)a[1],
-			       (long)a[2], 8, 0, 0);
-	if (r == 0)
-		t->sigs.blocked = m & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
-	return r;
+	else
+		return SYS_HOST_RUNS; /* EINVAL */
+	t->sigs.blocked = m & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	return SYS_HOST_RUNS;
 }
 
 long sys_rt_sigpending(struct task *t, const uint64_t a[6])
