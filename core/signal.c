@@ -16,6 +16,8 @@
 
 enum dfl { DFL_TERM, DFL_CORE, DFL_IGN, DFL_STOP };
 
+#define SIGRTMIN_G 32 /* the kernel's first real-time signal */
+
 static enum dfl default_action(int sig)
 {
 	switch (sig) {
@@ -57,7 +59,8 @@ void signal_set_action(struct task *t, int sig, const struct guest_sigaction *a)
 {
 	t->sigs.act[sig] = *a;
 	if (ignored(t, sig)) /* a pending one is discarded, as Linux does */
-		t->sigs.pending &= ~SIGBIT(sig);
+		while (t->sigs.pending & SIGBIT(sig))
+			signal_take_info(t, sig);
 }
 
 int signal_send_info(struct task *t, const siginfo_t *si)
@@ -74,11 +77,42 @@ int signal_send_info(struct task *t, const siginfo_t *si)
 		t->dying = SIGKILL;
 		return plat_signal(t->plat, SIGKILL);
 	}
+	if (sig >= SIGRTMIN_G) { /* queued, each instance delivered */
+		if (t->sigs.nrtq == SIGQ_MAX)
+			return -EAGAIN;
+		t->sigs.rtq[t->sigs.nrtq++] = *si;
+		t->sigs.pending |= SIGBIT(sig);
+		return plat_signal(t->plat, sig);
+	}
 	if (t->sigs.pending & SIGBIT(sig))
-		return 0; /* one instance of a pending signal */
+		return 0; /* one instance of a pending standard signal */
 	t->sigs.pending |= SIGBIT(sig);
 	t->sigs.info[sig] = *si;
 	return plat_signal(t->plat, sig);
+}
+
+siginfo_t signal_take_info(struct task *t, int sig)
+{
+	struct sigstate *s = &t->sigs;
+	siginfo_t si = s->info[sig];
+	int i, left = 0;
+
+	if (sig < SIGRTMIN_G) {
+		s->pending &= ~SIGBIT(sig);
+		return si;
+	}
+	for (i = 0; i < s->nrtq && s->rtq[i].si_signo != sig; i++)
+		;
+	if (i < s->nrtq) {
+		si = s->rtq[i];
+		memmove(&s->rtq[i], &s->rtq[i + 1], (size_t)(s->nrtq - i - 1) * sizeof(si));
+		s->nrtq--;
+	}
+	for (i = 0; i < s->nrtq; i++)
+		left += s->rtq[i].si_signo == sig;
+	if (!left)
+		s->pending &= ~SIGBIT(sig);
+	return si;
 }
 
 int signal_send(struct task *t, int sig, int code, uint32_t sender)
@@ -185,8 +219,8 @@ int signal_at_stop(struct task *t, const struct plat_stop *stop)
 	if (sig < 1 || sig > NSIG_G)
 		return sig;
 	if ((s->pending & SIGBIT(sig)) && stop->fault_code == SI_TKILL) {
-		plat_set_siginfo(t->plat, &s->info[sig]); /* the guest's view */
-		s->pending &= ~SIGBIT(sig);
+		siginfo_t si = signal_take_info(t, sig);
+		plat_set_siginfo(t->plat, &si); /* the guest's view */
 	} else if (!synchronous(sig, stop->fault_code) && sig != SIGKILL) {
 		/* A handled one waits for the process's next syscall, where
 		 * replay delivers it exactly; a second one of the same kind
@@ -245,6 +279,7 @@ void signal_fork(struct task *child, const struct task *parent)
 {
 	child->sigs = parent->sigs;
 	child->sigs.pending = 0;
+	child->sigs.nrtq = 0;
 	child->sigs.outside = 0;
 	child->sigs.suspended = false;
 }

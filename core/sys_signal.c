@@ -114,6 +114,7 @@ static long take_pending(struct task *t, int sig, uint64_t set_addr,
 {
 	uint64_t zero_ts = (t->regs.rsp - 256) & ~15UL;
 	struct timespec ts = { 0, 0 };
+	siginfo_t si;
 	long r;
 
 	/* below the stack pointer: the red zone is 128 bytes */
@@ -121,9 +122,8 @@ static long take_pending(struct task *t, int sig, uint64_t set_addr,
 		return -EFAULT;
 	r = plat_guest_syscall(t->plat, SYS_rt_sigtimedwait, (long)set_addr,
 			       (long)info_addr, (long)zero_ts, 8, 0, 0);
-	t->sigs.pending &= ~SIGBIT(sig);
-	if (r == sig && info_addr &&
-	    task_write(t, info_addr, &t->sigs.info[sig], sizeof(siginfo_t)) < 0)
+	si = signal_take_info(t, sig);
+	if (r == sig && info_addr && task_write(t, info_addr, &si, sizeof(si)) < 0)
 		return -EFAULT;
 	return r;
 }
@@ -205,4 +205,36 @@ long sys_tkill(struct task *t, const uint64_t a[6])
 	if ((int)a[0] <= 0 || (sig && !valid_sig(sig)))
 		return -EINVAL;
 	return send_one(t, task_find(t->k, (uint32_t)a[0]), (int)sig);
+}
+
+/* sigqueue(): the sender's own siginfo, with Linux's rule that only a
+ * process signalling itself may claim a kernel si_code. */
+static long queue_info(struct task *t, struct task *to, int sig, uint64_t addr)
+{
+	siginfo_t si;
+
+	if (!valid_sig(sig))
+		return -EINVAL;
+	if (task_read(t, addr, &si, sizeof(si)) < 0)
+		return -EFAULT;
+	if (!to || to->state == TASK_DEAD)
+		return -ESRCH;
+	if (to != t && (si.si_code >= 0 || si.si_code == SI_TKILL))
+		return -EPERM;
+	si.si_signo = sig;
+	return to->state == TASK_ZOMBIE ? 0 : signal_send_info(to, &si);
+}
+
+long sys_rt_sigqueueinfo(struct task *t, const uint64_t a[6])
+{
+	return queue_info(t, task_find(t->k, (uint32_t)a[0]), (int)a[1], a[2]);
+}
+
+long sys_rt_tgsigqueueinfo(struct task *t, const uint64_t a[6])
+{
+	struct task *to = task_find(t->k, (uint32_t)a[1]);
+
+	if (to && to->pid != (uint32_t)a[0])
+		to = NULL;
+	return queue_info(t, to, (int)a[2], a[3]);
 }

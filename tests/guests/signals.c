@@ -62,6 +62,36 @@ static void on_alt(int sig)
 
 static void on_tick(int sig) { (void)sig; ticks++; }
 
+static volatile int rtvals[4];
+static volatile sig_atomic_t nrt;
+
+static void on_rt(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig, (void)uc;
+	if (nrt < 4)
+		rtvals[nrt++] = si->si_value.sival_int;
+}
+
+/* Real-time signals queue: three sigqueue()s while blocked are three
+ * deliveries, in order, each with its value. */
+static void realtime(void)
+{
+	struct sigaction sa;
+	sigset_t m;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_rt;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGRTMIN, &sa, NULL);
+	sigemptyset(&m);
+	sigaddset(&m, SIGRTMIN);
+	sigprocmask(SIG_BLOCK, &m, NULL);
+	for (int i = 1; i <= 3; i++)
+		sigqueue(getpid(), SIGRTMIN, (union sigval){ .sival_int = i * 10 });
+	sigprocmask(SIG_UNBLOCK, &m, NULL);
+	say("real-time: %d delivered, values %d %d %d\n", nrt, rtvals[0], rtvals[1], rtvals[2]);
+}
+
 static void on_chld(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig, (void)uc;
@@ -178,6 +208,7 @@ int main(void)
 {
 	faults();
 	flags();
+	realtime();
 	timers();
 	say("abort\n");
 	abort();
