@@ -116,6 +116,8 @@ static inline uint64_t obj_wakes_for(const struct obj_wakes *w, unsigned events)
 int pipe_new(int flags, struct file **rd, struct file **wr);
 /* socketpair(AF_UNIX, TYPE): SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET. */
 int unixsock_pair(int type, int flags, struct file *f[2]);
+/* SOCK_STREAM/DGRAM/SEQPACKET of a socket pair's end, else -ENOTSOCK. */
+int unixsock_type(struct file *f);
 /* eventfd2(): counter INITVAL; EFD_SEMAPHORE; FLAGS O_NONBLOCK. */
 int eventfd_new(uint64_t initval, bool semaphore, int flags,
 		struct file **out);

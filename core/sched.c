@@ -1,5 +1,7 @@
 /* core/sched.c — which task runs next. One task runs at a time; it keeps
- * the CPU until it blocks or ends. Then the tasks after it (creation
+ * the CPU until it blocks, ends, yields or has had SCHED_QUANTUM stops in
+ * a row (counted in stops, not time, so that replay switches at the same
+ * points). Then the tasks after it (creation
  * order, wrapping) are considered: a runnable one is taken, a blocked one
  * has its syscall handler run again and is taken if that completes. When
  * all are blocked, the kernel sleeps (through the logging layer) until
@@ -15,6 +17,9 @@
 #include "core/syscall.h"
 #include "core/task.h"
 #include "core/timer.h"
+
+/* Stops a runnable process may have in a row while others wait. */
+#define SCHED_QUANTUM 64
 
 /* A blocked task gets its syscall's result, or stays blocked. */
 static int try_unblock(struct task *t)
@@ -101,12 +106,16 @@ int sched_next(struct kernel *k)
 		int rc;
 
 		if (k->cur && k->cur->state == TASK_RUNNABLE) {
-			if (!k->cur->yielded)
+			if (!k->cur->yielded && ++k->cur_run < SCHED_QUANTUM)
 				return 0;
-			k->cur->yielded = false; /* the others first, if any can run */
+			/* the others first, if any can run: a process that never
+			 * blocks must not starve the rest */
+			k->cur->yielded = false;
+			k->cur_run = 0;
 			rc = pick(k);
 			return rc < 0 ? rc : 0;
 		}
+		k->cur_run = 0;
 		if (!tasks_alive(k))
 			return 1;
 		rc = pick(k);

@@ -249,6 +249,30 @@ int signal_at_stop(struct task *t, const struct plat_stop *stop)
 	return sig;
 }
 
+long signal_wait_with_mask(struct task *t, uint64_t mask_addr, uint64_t size)
+{
+	uint64_t m;
+
+	if (!mask_addr)
+		return 0;
+	if (!t->retry) {
+		if (size != 8)
+			return -EINVAL;
+		if (task_read(t, mask_addr, &m, sizeof(m)) < 0)
+			return -EFAULT;
+		t->sigs.suspend_mask = m & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+		t->sigs.suspended = true;
+	}
+	if (!waking_signal(t))
+		return 0;
+	/* the host's rt_sigsuspend(mask) delivers it with the mask in force
+	 * and restores the old one after the handler: EINTR, as Linux */
+	t->regs.orig_rax = SYS_rt_sigsuspend;
+	t->regs.rdi = mask_addr;
+	t->regs.rsi = 8;
+	return plat_set_regs(t->plat, &t->regs) < 0 ? -EFAULT : SYS_HOST_RUNS;
+}
+
 int signal_outside_deferred(struct task *t)
 {
 	int sig;

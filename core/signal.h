@@ -66,6 +66,13 @@ int signal_at_stop(struct task *t, const struct plat_stop *stop);
  * syscall is put back to run after it (the signal came before it). */
 int signal_replay_outside(struct task *t, bool at_syscall, int sig);
 
+/* For ppoll, pselect6 and epoll_pwait with a signal mask at MASK_ADDR:
+ * the mask applies while the call waits (the first call reads it). If a
+ * signal it lets through is pending, the call becomes the host's
+ * rt_sigsuspend(mask), which delivers it and fails with EINTR: returns
+ * SYS_HOST_RUNS then; 0 to go on waiting; or -errno. */
+long signal_wait_with_mask(struct task *t, uint64_t mask_addr, uint64_t size);
+
 /* Record, at a syscall stop: a handled signal from outside held since
  * it arrived is logged and made pending here, before the syscall (which
  * runs again after the handler), exactly where replay will put it.

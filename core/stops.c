@@ -47,6 +47,8 @@ int syscall_run(struct task *t)
 	t->state = TASK_RUNNABLE;
 	t->block_until = 0;
 	t->timed_out = false;
+	if (result != SYS_HOST_RUNS)
+		t->sigs.suspended = false; /* a wait with a mask is over */
 	if (result == SYS_HOST_RUNS || !plat_alive(t->plat))
 		return 1; /* exits, or died meanwhile: the next stop says how */
 	return syscall_complete(t, result);

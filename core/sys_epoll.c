@@ -1,6 +1,7 @@
 /* core/sys_epoll.c — epoll_create, epoll_create1, epoll_ctl,
  * epoll_wait, epoll_pwait, epoll_pwait2 on epoll sets (core/epoll.h).
- * Signal masks are accepted and ignored until signals are delivered. */
+ * The signal mask of epoll_pwait applies while it waits
+ * (signal_wait_with_mask); epoll_pwait2's is ignored. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "core/epoll.h"
 #include "core/fileobj.h"
+#include "core/signal.h"
 #include "core/syscall.h"
 #include "core/task.h"
 
@@ -128,7 +130,9 @@ long sys_epoll_wait(struct task *t, const uint64_t a[6])
 
 long sys_epoll_pwait(struct task *t, const uint64_t a[6])
 {
-	return sys_epoll_wait(t, a);
+	long rc = signal_wait_with_mask(t, a[4], a[5]);
+
+	return rc != 0 ? rc : sys_epoll_wait(t, a);
 }
 
 long sys_epoll_pwait2(struct task *t, const uint64_t a[6])

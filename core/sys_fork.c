@@ -30,6 +30,7 @@ static int copy_state(struct task *c, const struct task *p)
 	c->exe = strdup(p->exe);
 	c->cwd = strdup(p->cwd);
 	c->umask = p->umask;
+	c->nice = p->nice;
 	c->id = p->id;
 	memcpy(c->comm, p->comm, sizeof(c->comm));
 	c->not_dumpable = p->not_dumpable;

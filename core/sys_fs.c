@@ -64,6 +64,11 @@ long sys_open(struct task *t, const uint64_t a[6])
 	return do_openat(t, AT_FDCWD, a[0], (int)a[1], (int)a[2]);
 }
 
+long sys_creat(struct task *t, const uint64_t a[6])
+{
+	return do_openat(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, (int)a[1]);
+}
+
 long sys_openat(struct task *t, const uint64_t a[6])
 {
 	return do_openat(t, (int)a[0], a[1], (int)a[2], (int)a[3]);

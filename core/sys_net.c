@@ -253,20 +253,77 @@ static long sock_name(struct task *t, const uint64_t a[6], int peer)
 	return net_put_sized(t, a[1], a[2], cap, buf + SIZED_HDR, len);
 }
 
+/* ---- the same calls on a socket pair's end (kernel objects) ---- */
+
+/* The socket pair end FD names, or NULL (the host's business then). */
+static struct file *pair_end(struct task *t, uint64_t fd)
+{
+	struct file *f = fd_get(t->files, (int)fd);
+
+	return f && f->kind == FILE_OBJ ? f : NULL;
+}
+
+/* Both ends of a socketpair are unnamed AF_UNIX sockets. */
+static long pair_name(struct task *t, struct file *f, const uint64_t a[6])
+{
+	sa_family_t fam = AF_UNIX;
+	uint32_t cap;
+	long r;
+
+	if (unixsock_type(f) < 0)
+		return -ENOTSOCK;
+	if ((r = net_read_len(t, a[2], &cap)) < 0)
+		return r;
+	return net_put_sized(t, a[1], a[2], cap, &fam, sizeof(fam));
+}
+
+/* Options of a socket pair end: the common SOL_SOCKET ones read
+ * sensibly; setting any is accepted and has no effect. */
+static long pair_getsockopt(struct task *t, struct file *f, const uint64_t a[6])
+{
+	int type = unixsock_type(f), v;
+	uint32_t cap;
+	long r;
+
+	if (type < 0)
+		return -ENOTSOCK;
+	if ((int)a[1] != SOL_SOCKET)
+		return -ENOPROTOOPT;
+	switch ((int)a[2]) {
+	case SO_TYPE: v = type; break;
+	case SO_DOMAIN: v = AF_UNIX; break;
+	case SO_PROTOCOL: case SO_ERROR: case SO_PASSCRED: case SO_KEEPALIVE:
+	case SO_REUSEADDR: case SO_BROADCAST: case SO_ACCEPTCONN: v = 0; break;
+	case SO_SNDBUF: case SO_RCVBUF: v = 212992; break;
+	default: return -ENOPROTOOPT;
+	}
+	if ((r = net_read_len(t, a[4], &cap)) < 0)
+		return r;
+	return net_put_sized(t, a[3], a[4], cap, &v, sizeof(v));
+}
+
 long sys_getsockname(struct task *t, const uint64_t a[6])
 {
-	return sock_name(t, a, 0);
+	struct file *f = pair_end(t, a[0]);
+
+	return f ? pair_name(t, f, a) : sock_name(t, a, 0);
 }
 
 long sys_getpeername(struct task *t, const uint64_t a[6])
 {
-	return sock_name(t, a, 1);
+	struct file *f = pair_end(t, a[0]);
+
+	return f ? pair_name(t, f, a) : sock_name(t, a, 1);
 }
 
 long sys_setsockopt(struct task *t, const uint64_t a[6])
 {
 	long err;
-	struct file *f = net_sock_file(t, (int)a[0], &err);
+	struct file *f = pair_end(t, a[0]);
+
+	if (f)
+		return unixsock_type(f) < 0 ? -ENOTSOCK : (int)a[4] < 0 ? -EINVAL : 0;
+	f = net_sock_file(t, (int)a[0], &err);
 	struct nd_call c = { .op = ND_SETSOCKOPT, .a = { 0, (int)a[1], (int)a[2] } };
 	uint8_t val[SOCKOPT_MAX];
 	int len = (int)a[4];
@@ -293,7 +350,11 @@ long sys_setsockopt(struct task *t, const uint64_t a[6])
 long sys_getsockopt(struct task *t, const uint64_t a[6])
 {
 	long err, r;
-	struct file *f = net_sock_file(t, (int)a[0], &err);
+	struct file *f = pair_end(t, a[0]);
+
+	if (f)
+		return pair_getsockopt(t, f, a);
+	f = net_sock_file(t, (int)a[0], &err);
 	struct nd_call c = { .op = ND_GETSOCKOPT, .a = { 0, (int)a[1], (int)a[2] } };
 	uint8_t buf[SIZED_HDR + SOCKOPT_MAX];
 	uint32_t cap, len;

@@ -1,7 +1,7 @@
 /* core/sys_poll.c — poll, ppoll, select, pselect6: readiness of the
  * guest's fds (core/ready.h), with timeouts in guest time. The signal
- * masks of ppoll and pselect6 are accepted and ignored until signals are
- * delivered (core/signal.h). */
+ * masks of ppoll and pselect6 apply while they wait
+ * (signal_wait_with_mask in core/signal.h). */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/ready.h"
+#include "core/signal.h"
 #include "core/syscall.h"
 #include "core/task.h"
 
@@ -142,8 +143,11 @@ long sys_poll(struct task *t, const uint64_t a[6])
 long sys_ppoll(struct task *t, const uint64_t a[6])
 {
 	struct timeout to = { -1, a[2], false, 0 };
-	long rc = read_timeout(t, a[2], false, &to.ns);
+	long rc = signal_wait_with_mask(t, a[3], a[4]);
 
+	if (rc != 0)
+		return rc;
+	rc = read_timeout(t, a[2], false, &to.ns);
 	return rc < 0 ? rc : do_poll(t, a[0], a[1], &to);
 }
 
@@ -250,7 +254,14 @@ long sys_select(struct task *t, const uint64_t a[6])
 long sys_pselect6(struct task *t, const uint64_t a[6])
 {
 	struct timeout to = { -1, a[4], false, 0 };
-	long rc = read_timeout(t, a[4], false, &to.ns);
+	uint64_t ss[2] = { 0, 0 }; /* { const sigset_t *, size_t } */
+	long rc = 0;
 
+	if (a[5] && task_read(t, a[5], ss, sizeof(ss)) < 0)
+		return -EFAULT;
+	rc = signal_wait_with_mask(t, ss[0], ss[1]);
+	if (rc != 0)
+		return rc;
+	rc = read_timeout(t, a[4], false, &to.ns);
 	return rc < 0 ? rc : do_select(t, (int)a[0], a + 1, &to);
 }

@@ -1,11 +1,13 @@
-/* core/sys_prctl.c — prctl's process attributes that programs commonly
- * set or read: the name (comm), the parent-death signal, dumpable,
- * no_new_privs, the child subreaper flag, keepcaps and timer slack. They
+/* core/sys_prctl.c — process attributes kept by the kernel: prctl's
+ * (the name, the parent-death signal, dumpable, no_new_privs, the child
+ * subreaper flag, keepcaps, timer slack), niceness, CPU affinity, and
+ * sync (a no-op). They
  * are kept by the kernel; none changes the host process. Other options
  * get EINVAL, as for an unknown option. */
 #include <errno.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "core/syscall.h"
 #include "core/task.h"
@@ -28,6 +30,43 @@ static long name(struct task *t, int op, uint64_t addr)
 		return -EFAULT;
 	buf[15] = 0;
 	memcpy(t->comm, buf, sizeof(buf));
+	return 0;
+}
+
+/* Scheduling niceness is kept, not applied: one guest process runs at a
+ * time whatever its priority. Only the process itself (who 0 or its own
+ * pid) is addressed. */
+long sys_getpriority(struct task *t, const uint64_t a[6])
+{
+	if (a[0] != PRIO_PROCESS || (a[1] && a[1] != t->pid))
+		return a[0] > PRIO_USER ? -EINVAL : -ESRCH;
+	return 20 - t->nice; /* the raw syscall's 40..1 */
+}
+
+long sys_setpriority(struct task *t, const uint64_t a[6])
+{
+	int n = (int)a[2];
+
+	if (a[0] != PRIO_PROCESS || (a[1] && a[1] != t->pid))
+		return a[0] > PRIO_USER ? -EINVAL : -ESRCH;
+	n = n < -20 ? -20 : n > 19 ? 19 : n;
+	if (n < t->nice && t->id.euid != 0)
+		return -EACCES;
+	t->nice = n;
+	return 0;
+}
+
+/* Affinity is accepted, not applied (deja runs one process at a time). */
+long sys_sched_setaffinity(struct task *t, const uint64_t a[6])
+{
+	if ((a[0] && a[0] != t->pid && !task_find(t->k, (uint32_t)a[0])))
+		return -ESRCH;
+	return a[1] ? 0 : -EINVAL;
+}
+
+/* Nothing is buffered by deja: the guest's writes reached the host. */
+long sys_sync(struct task *t, const uint64_t a[6])
+{
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include "core/fileobj.h"
 #include "core/signal.h"
 #include "core/sockmsg.h"
 #include "core/sys_net.h"
@@ -71,6 +72,53 @@ static long copy_iovs(struct task *t, const struct xfer *x, uint8_t *p,
 	return 0;
 }
 
+/* A host socket, or a socket pair's end (kernel object). */
+static struct file *sock_file(struct task *t, int fd, long *err)
+{
+	struct file *f = fd_get(t->files, fd);
+
+	if (f && f->kind == FILE_OBJ) {
+		*err = unixsock_type(f) < 0 ? -ENOTSOCK : 0;
+		return *err ? NULL : f;
+	}
+	return net_sock_file(t, fd, err);
+}
+
+/* send on a socket pair's end: the data only (a connected pair has no
+ * use for an address; passing descriptors is refused). */
+static long pair_send(struct task *t, struct file *f, const struct xfer *x,
+		      int flags, uint32_t controllen)
+{
+	uint8_t *buf = kernel_scratch(t->k, x->len ? x->len : 1);
+
+	if (controllen)
+		return -EOPNOTSUPP;
+	if (!buf)
+		return -ENOMEM;
+	if (copy_iovs(t, x, buf, x->len, false) < 0)
+		return -EFAULT;
+	return fileobj_send(t, f, buf, x->len, flags);
+}
+
+static long pair_recv(struct task *t, struct file *f, const struct xfer *x,
+		      int flags, struct nd_recvmsg *h, uint8_t **name)
+{
+	uint8_t *buf = kernel_scratch(t->k, x->len ? x->len : 1);
+	long r;
+
+	if (!buf)
+		return -ENOMEM;
+	r = fileobj_recv(t, f, buf, x->len, flags);
+	if (r < 0 || r == SYS_BLOCK)
+		return r;
+	memset(h, 0, sizeof(*h));
+	h->datalen = (uint32_t)((size_t)r < x->len ? (size_t)r : x->len);
+	*name = buf;
+	if (copy_iovs(t, x, buf, h->datalen, true) < 0)
+		return -EFAULT;
+	return r;
+}
+
 static long do_send(struct task *t, struct file *f, const struct xfer *x,
 		    int flags, const void *name, uint32_t namelen,
 		    const void *control, uint32_t controllen)
@@ -80,6 +128,8 @@ static long do_send(struct task *t, struct file *f, const struct xfer *x,
 	size_t head = sizeof(h) + namelen + controllen;
 	uint8_t *buf = kernel_scratch(t->k, head + x->len);
 
+	if (f->kind == FILE_OBJ)
+		return pair_send(t, f, x, flags, controllen);
 	if (!buf)
 		return -ENOMEM;
 	memcpy(buf, &h, sizeof(h));
@@ -107,8 +157,11 @@ static long do_recv(struct task *t, struct file *f, const struct xfer *x,
 	size_t cap = sizeof(*h) + ncap + ccap + x->len, nlen;
 	struct nd_call c = { .op = ND_RECVMSG,
 			     .a = { f->hostfd, flags, (long)ncap | (long)ccap << 32 } };
-	uint8_t *buf = kernel_scratch(t->k, cap);
+	uint8_t *buf;
 
+	if (f->kind == FILE_OBJ)
+		return pair_recv(t, f, x, flags, h, name);
+	buf = kernel_scratch(t->k, cap);
 	if (!buf)
 		return -ENOMEM;
 	c.out = buf;
@@ -133,7 +186,7 @@ static long do_recv(struct task *t, struct file *f, const struct xfer *x,
 long sys_sendto(struct task *t, const uint64_t a[6])
 {
 	long err, namelen = 0;
-	struct file *f = net_sock_file(t, (int)a[0], &err);
+	struct file *f = sock_file(t, (int)a[0], &err);
 	struct sockaddr_storage sa;
 	struct xfer x;
 
@@ -148,7 +201,7 @@ long sys_sendto(struct task *t, const uint64_t a[6])
 long sys_recvfrom(struct task *t, const uint64_t a[6])
 {
 	long err, r;
-	struct file *f = net_sock_file(t, (int)a[0], &err);
+	struct file *f = sock_file(t, (int)a[0], &err);
 	struct nd_recvmsg h;
 	uint8_t *name;
 	uint32_t cap = 0;
@@ -242,7 +295,7 @@ static long recv_one(struct task *t, struct file *f, struct msghdr *m,
 long sys_sendmsg(struct task *t, const uint64_t a[6])
 {
 	long err;
-	struct file *f = net_sock_file(t, (int)a[0], &err);
+	struct file *f = sock_file(t, (int)a[0], &err);
 	struct msghdr m;
 
 	if (!f)
@@ -255,7 +308,7 @@ long sys_sendmsg(struct task *t, const uint64_t a[6])
 long sys_recvmsg(struct task *t, const uint64_t a[6])
 {
 	long err, r;
-	struct file *f = net_sock_file(t, (int)a[0], &err);
+	struct file *f = sock_file(t, (int)a[0], &err);
 	struct msghdr m;
 
 	if (!f)
@@ -273,7 +326,7 @@ long sys_recvmsg(struct task *t, const uint64_t a[6])
 long sys_sendmmsg(struct task *t, const uint64_t a[6])
 {
 	long err, r = 0;
-	struct file *f = net_sock_file(t, (int)a[0], &err);
+	struct file *f = sock_file(t, (int)a[0], &err);
 	size_t n = a[2] < IOV_MAX_G ? a[2] : IOV_MAX_G, i;
 	struct mmsghdr mm;
 
@@ -299,7 +352,7 @@ long sys_sendmmsg(struct task *t, const uint64_t a[6])
 long sys_recvmmsg(struct task *t, const uint64_t a[6])
 {
 	long err, r = 0;
-	struct file *f = net_sock_file(t, (int)a[0], &err);
+	struct file *f = sock_file(t, (int)a[0], &err);
 	size_t n = a[2] < IOV_MAX_G ? a[2] : IOV_MAX_G, i;
 	int flags = (int)a[3];
 	struct mmsghdr mm;

@@ -36,6 +36,7 @@ struct kernel {
 	struct identity id;
 	struct task *tasks;     /* every guest task, in creation order */
 	struct task *cur;       /* the one running (one at a time) */
+	unsigned cur_run;       /* its stops in a row (core/sched.c) */
 	uint32_t next_pid;
 	int tsc_faults;         /* rdtsc/rdtscp fault by PR_SET_TSC here */
 	int cpuid_faults;       /* cpuid faults by CPUID faulting here */
@@ -82,6 +83,7 @@ struct task {
 	struct identity id;     /* credentials (the first: the host's) */
 	char comm[16];          /* the name: the program's, or prctl's */
 	int pdeathsig;          /* prctl(PR_SET_PDEATHSIG) */
+	int nice;               /* setpriority, kept only */
 	bool not_dumpable, no_new_privs;
 	bool subreaper;         /* orphaned descendants come to it */
 	struct sigstate sigs;   /* dispositions, mask, pending (shadow) */

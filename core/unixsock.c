@@ -319,3 +319,10 @@ int unixsock_pair(int type, int flags, struct file *f[2])
 	}
 	return 0;
 }
+
+int unixsock_type(struct file *f)
+{
+	if (f->kind != FILE_OBJ || !f->ops->shutdown)
+		return -ENOTSOCK;
+	return ((struct usock *)f->obj)->pair->type;
+}
