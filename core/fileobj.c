@@ -127,11 +127,16 @@ long fileobj_recv(struct task *t, struct file *f, void *buf, size_t n,
 	return r == -EAGAIN && (flags & MSG_DONTWAIT) ? r : blocking(f, r);
 }
 
+void fileobj_number(struct task *t, struct file *f)
+{
+	f->ino = ++t->k->next_ino;
+}
+
 long fileobj_fstat(struct task *t, struct file *f, uint64_t addr)
 {
-	/* st_ino stays 0: objects have no stable number across record,
-	 * replay and time travel (yet) */
-	struct stat st = { .st_mode = f->ops->mode, .st_nlink = 1,
+	/* distinct objects, distinct inodes (diff <(a) <(b) compares them) */
+	struct stat st = { .st_dev = 0xd, .st_ino = f->ino,
+			   .st_mode = f->ops->mode, .st_nlink = 1,
 			   .st_uid = t->id.euid, .st_gid = t->id.egid,
 			   .st_blksize = 4096 };
 

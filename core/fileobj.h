@@ -90,6 +90,8 @@ long fileobj_send(struct task *t, struct file *f, const void *buf, size_t n,
 		  int flags);
 long fileobj_recv(struct task *t, struct file *f, void *buf, size_t n,
 		  int flags);
+/* Give a new object its inode number (deterministic: a kernel counter). */
+void fileobj_number(struct task *t, struct file *f);
 /* fstat(2) of an object into the guest's struct stat at ADDR. */
 long fileobj_fstat(struct task *t, struct file *f, uint64_t addr);
 /* shutdown(2) on an internal socket (-ENOTSOCK for other objects). */

@@ -36,6 +36,8 @@ struct file {
 	const struct file_ops *ops; /* FILE_OBJ: the object's operations */
 	void *obj;        /* FILE_OBJ: the object, released through ops */
 	void *watch;      /* epoll entries watching this file (core/epoll.c) */
+	uint64_t ino;     /* FILE_OBJ: its inode number (fstat), from the
+			     kernel's counter: the same in record and replay */
 };
 
 struct fdtable;

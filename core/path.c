@@ -79,7 +79,7 @@ static int guest_fd_link(const struct task *t, const char *p, const char **rest)
 
 /* The guest's descriptors are deja's host fds: name them through
  * deja's /dev/fd. Returns 1 if rewritten, 0 if not such a path. */
-static long rewrite_fd_link(struct task *t, char *p, size_t cap)
+static long rewrite_fd_link(struct task *t, char *p, size_t cap, int *obj_fd)
 {
 	const char *rest;
 	int fd = guest_fd_link(t, p, &rest);
@@ -91,6 +91,13 @@ static long rewrite_fd_link(struct task *t, char *p, size_t cap)
 	f = fd_get(t->files, fd);
 	if (!f)
 		return -ENOENT;
+	if (f->kind == FILE_OBJ) { /* a pipe or socket: only in the kernel */
+		if (*rest)
+			return -ENOTDIR;
+		*obj_fd = fd;
+		snprintf(p, cap, "/nonexistent/deja-kernel-object");
+		return 1;
+	}
 	snprintf(tmp, sizeof(tmp), "/dev/fd/%d%s", f->hostfd, rest);
 	snprintf(p, cap, "%s", tmp);
 	return 1;
@@ -166,7 +173,8 @@ long path_resolve(struct task *t, int dirfd, uint64_t addr, int flags,
 			snprintf(hp->guest, sizeof(hp->guest), "%s", f->path);
 	}
 	hp->self_exe = is_self_exe(t, p);
-	rc = rewrite_fd_link(t, p, sizeof(p));
+	hp->obj_fd = -1;
+	rc = rewrite_fd_link(t, p, sizeof(p), &hp->obj_fd);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)

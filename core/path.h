@@ -19,6 +19,9 @@ struct host_path {
 				   "" if a directory fd has no known path */
 	char self_entry[32];    /* a /proc/self entry deja answers itself
 				   (core/procself.h), or "" */
+	int obj_fd;             /* the guest fd of a kernel object (a pipe
+				   end...) the path names, as /dev/fd/N does;
+				   -1. Then path names nothing on the host. */
 };
 
 /* Read the path at ADDR (relative to guest DIRFD) and resolve it.

@@ -32,6 +32,7 @@ static long do_create(struct task *t, int flags)
 	rc = epoll_new(&f);
 	if (rc < 0)
 		return rc;
+	fileobj_number(t, f);
 	file_get(f);
 	rc = fd_install(t->files, f, 0, flags & EPOLL_CLOEXEC);
 	file_release(t, f);

@@ -28,6 +28,9 @@ static long do_openat(struct task *t, int dirfd, uint64_t path, int flags,
 
 	if (rc < 0)
 		return rc;
+	if (hp.obj_fd >= 0) /* /dev/fd/N of a pipe: the same pipe end */
+		return fd_install(t->files, fd_get(t->files, hp.obj_fd), 0,
+				  flags & O_CLOEXEC);
 	if (hp.self_entry[0]) {
 		rc = procself_open(t, hp.self_entry, flags);
 		if (rc != -ENOSYS)
@@ -124,6 +127,8 @@ static long do_fstatat(struct task *t, int dirfd, uint64_t path,
 
 	if (rc < 0)
 		return rc;
+	if (hp.obj_fd >= 0)
+		return fileobj_fstat(t, fd_get(t->files, hp.obj_fd), buf);
 	if (!hp.path[0] && dirfd != AT_FDCWD) /* fstat of the dirfd */
 		return sys_fstat(t, (const uint64_t[6]){ (uint64_t)dirfd, buf });
 	c.a[0] = hp.dirfd;

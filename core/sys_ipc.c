@@ -20,6 +20,9 @@ static long install_pair(struct task *t, struct file *f[2], bool cloexec,
 
 	for (int i = 0; i < 2; i++)
 		file_get(f[i]); /* ours until installed */
+	for (int i = 0; i < 2; i++)
+		if (!f[i]->ino)
+			fileobj_number(t, f[i]);
 	fd[0] = fd_install(t->files, f[0], 0, cloexec);
 	fd[1] = fd[0] < 0 ? fd[0] : fd_install(t->files, f[1], 0, cloexec);
 	rc = fd[1] < 0 ? fd[1] : task_write(t, addr, fd, sizeof(fd)) < 0 ? -EFAULT : 0;
@@ -39,7 +42,11 @@ static long do_pipe2(struct task *t, uint64_t addr, int flags)
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
 		return -EINVAL;
 	rc = pipe_new(flags, &f[0], &f[1]);
-	return rc < 0 ? rc : install_pair(t, f, flags & O_CLOEXEC, addr);
+	if (rc < 0)
+		return rc;
+	fileobj_number(t, f[0]);
+	f[1]->ino = f[0]->ino; /* both ends of a pipe: one inode */
+	return install_pair(t, f, flags & O_CLOEXEC, addr);
 }
 
 long sys_pipe(struct task *t, const uint64_t a[6])
@@ -91,6 +98,7 @@ static long do_eventfd(struct task *t, uint64_t initval, int flags)
 			 flags & EFD_NONBLOCK ? O_NONBLOCK : 0, &f);
 	if (rc < 0)
 		return rc;
+	fileobj_number(t, f);
 	file_get(f);
 	rc = fd_install(t->files, f, 0, flags & EFD_CLOEXEC);
 	file_release(t, f);

@@ -49,11 +49,12 @@ long sys_timerfd_create(struct task *t, const uint64_t a[6])
 	    clk != CLOCK_BOOTTIME_ALARM)
 		return -EINVAL;
 	if ((clk == CLOCK_REALTIME_ALARM || clk == CLOCK_BOOTTIME_ALARM) &&
-	    t->k->id.euid != 0)
+	    t->id.euid != 0)
 		return -EPERM; /* CAP_WAKE_ALARM: root only, roughly */
 	rc = timerfd_new(clk, flags & TFD_NONBLOCK ? O_NONBLOCK : 0, &f);
 	if (rc < 0)
 		return rc;
+	fileobj_number(t, f);
 	file_get(f);
 	rc = fd_install(t->files, f, 0, flags & TFD_CLOEXEC);
 	file_release(t, f);

@@ -38,6 +38,7 @@ struct kernel {
 	struct task *cur;       /* the one running (one at a time) */
 	unsigned cur_run;       /* its stops in a row (core/sched.c) */
 	uint32_t next_pid;
+	uint64_t next_ino;      /* inode numbers of kernel objects */
 	int tsc_faults;         /* rdtsc/rdtscp fault by PR_SET_TSC here */
 	int cpuid_faults;       /* cpuid faults by CPUID faulting here */
 	uint8_t warned[512];    /* unknown syscalls already reported */

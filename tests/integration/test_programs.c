@@ -204,6 +204,89 @@ static void test_deadlock_reported(void **state)
 	free(prog), free(trace);
 }
 
+/* A process that never blocks (yes) must not starve the shell that
+ * sleeps and then kills it. */
+static void test_busy_process_no_starvation(void **state)
+{
+	const char *cmd = "yes >/dev/null & sleep 0.2; kill $!; wait $!; echo \"yes ended: $?\"";
+	struct run rec;
+
+	need("/bin/bash");
+	rec = roundtrip("busy", 0, ARGS("/bin/bash", "-c", cmd));
+	expect_contains("busy", rec.out, "yes ended: 143\n");
+	native_same("busy-native", &rec, ARGS("/bin/bash", "-c", cmd));
+	run_free(&rec);
+}
+
+/* bash process substitution and /dev/stdin: /dev/fd/N naming a pipe
+ * reopens that pipe; distinct pipes have distinct inodes (diff). */
+static void test_dev_fd_pipes(void **state)
+{
+	const char *cmd = "diff <(seq 5) <(seq 6); echo \"diff: $?\"; "
+			  "echo piped | cat /dev/stdin; "
+			  "exec 5< <(echo from-fd-5); read x <&5; echo \"$x\"; "
+			  "echo to-subst > >(cat); wait";
+	struct run rec;
+
+	need("/bin/bash");
+	rec = roundtrip("devfd", 0, ARGS("/bin/bash", "-c", cmd));
+	expect_contains("devfd", rec.out, "> 6\ndiff: 1\npiped\nfrom-fd-5\n");
+	native_same("devfd-native", &rec, ARGS("/bin/bash", "-c", cmd));
+	run_free(&rec);
+}
+
+/* Recursive make -j2: the sub-make waits in pselect6 with SIGCHLD
+ * unblocked only by the call's own mask. */
+static void test_recursive_make_jobs(void **state)
+{
+	char *top = tmp_path("rmk"), *sub = tmp_path("rmk/sub");
+	struct run rec;
+
+	need("/usr/bin/make");
+	assert_int_equal(mkdir(top, 0755), 0);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	write_text("rmk/Makefile", "all:\n\t$(MAKE) -s -C sub\n", 0644);
+	write_text("rmk/sub/Makefile", "all: a b c d\n\t@echo all done\n"
+		   "a b c d:\n\t@sleep 0.05; echo $@ > $@.out\n", 0644);
+	rec = roundtrip("rmake", 0, ARGS("/usr/bin/make", "-s", "-j2", "-C", "rmk"));
+	expect_contains("make -j2", rec.out, "all done\n");
+	run_free(&rec);
+	free(top), free(sub);
+}
+
+/* python's socketpair-based machinery: asyncio's self-pipe and
+ * multiprocessing's Pipe, with a forked Process. */
+static void test_python_socketpairs(void **state)
+{
+	static const char code[] =
+		"import asyncio, socket, multiprocessing as mp\n"
+		"async def main():\n"
+		"    await asyncio.sleep(0.01)\n"
+		"    return 42\n"
+		"print('asyncio', asyncio.run(main()))\n"
+		"a, b = socket.socketpair()\n"
+		"a.send(b'hi')\n"
+		"print(b.recv(2), a.getsockname(), a.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE))\n"
+		"def child(conn):\n"
+		"    conn.send('from child')\n"
+		"    conn.close()\n"
+		"mp.set_start_method('fork')\n"
+		"p0, p1 = mp.Pipe()\n"
+		"pr = mp.Process(target=child, args=(p1,))\n"
+		"pr.start()\n"
+		"print(p0.recv())\n"
+		"pr.join()\n"
+		"print('exit', pr.exitcode)\n";
+	struct run rec;
+
+	need("/usr/bin/python3");
+	rec = roundtrip("pysock", 0, ARGS("/usr/bin/python3", "-c", code));
+	expect_contains("python", rec.out, "asyncio 42\n");
+	expect_contains("python", rec.out, "from child\nexit 0\n");
+	native_same("pysock-native", &rec, ARGS("/usr/bin/python3", "-c", code));
+	run_free(&rec);
+}
+
 /* The first child of host process PID (0 if none yet). */
 static pid_t first_child(pid_t pid)
 {
@@ -287,6 +370,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_make_two_files),
 		cmocka_unit_test(test_deadlock_reported),
 		cmocka_unit_test(test_outside_sigint_exact),
+		cmocka_unit_test(test_busy_process_no_starvation),
+		cmocka_unit_test(test_recursive_make_jobs),
+		cmocka_unit_test(test_dev_fd_pipes),
+		cmocka_unit_test(test_python_socketpairs),
 	};
 	const char *deja = NULL, *gdir = NULL, *k = getenv("DEJA_KEEP");
 
