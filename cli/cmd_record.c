@@ -145,12 +145,18 @@ int cmd_record(int argc, char **argv)
 	program = program_resolve(argv[i]);
 	if (!program)
 		return EXIT_BAD_PROGRAM;
+	argv += i;
+	i = 0;
+	if (program_script(&program, &argv) < 0) {
+		free(program);
+		return EXIT_BAD_PROGRAM;
+	}
 	path = out ? strdup(out) : default_trace_path(program);
 	if (!path) {
 		free(program);
 		return EXIT_HOST;
 	}
-	rc = record(program, argv + i, path, !out);
+	rc = record(program, argv, path, !out);
 	free(path);
 	free(program);
 	return rc;

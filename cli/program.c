@@ -62,6 +62,67 @@ static int check_elf(const char *path)
 	return rc;
 }
 
+/* The "#!" line of PATH: *INTERP and *ARG (or NULL), malloc'd; 1 if it
+ * has one, 0 if not a script. */
+static int shebang(const char *path, char **interp, char **arg)
+{
+	char line[256] = "", *p, *e;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return 0;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	fclose(f);
+	if (strncmp(line, "#!", 2))
+		return 0;
+	line[strcspn(line, "\n")] = 0;
+	for (p = line + 2; *p == ' ' || *p == '\t'; p++)
+		;
+	e = p + strcspn(p, " \t");
+	*interp = strndup(p, (size_t)(e - p));
+	e += strspn(e, " \t");
+	for (char *z = e + strlen(e); z > e && (z[-1] == ' ' || z[-1] == '\t');)
+		*--z = 0;
+	*arg = *e ? strdup(e) : NULL;
+	return 1;
+}
+
+int program_script(char **program, char ***argv)
+{
+	char *interp = NULL, *arg = NULL, *abs, **v;
+	int n = 0, rc;
+
+	if (!shebang(*program, &interp, &arg))
+		return 0;
+	abs = interp && interp[0] == '/' ? realpath(interp, NULL) : NULL;
+	rc = abs ? check_elf(abs) : -ENOENT;
+	if (rc < 0) {
+		cli_error("%s: its interpreter %s: %s", *program, interp ? interp : "",
+			  kernel_strerror(rc));
+		free(abs), free(interp), free(arg);
+		return -1;
+	}
+	while ((*argv)[n])
+		n++;
+	v = calloc((size_t)n + 3, sizeof(*v));
+	if (!v) {
+		free(abs), free(interp), free(arg);
+		return -1;
+	}
+	n = 0;
+	v[n++] = interp; /* argv[0]: the interpreter as the script names it */
+	if (arg)
+		v[n++] = arg;
+	v[n++] = (*argv)[0]; /* the script as the user named it */
+	for (int i = 1; (*argv)[i]; i++)
+		v[n++] = (*argv)[i];
+	free(*program);
+	*program = abs;
+	*argv = v;
+	return 0;
+}
+
 char *program_resolve(const char *name)
 {
 	char *found = strchr(name, '/') ? strdup(name) : search_path(name);
@@ -84,6 +145,12 @@ char *program_resolve(const char *name)
 		return NULL;
 	}
 	rc = check_elf(abs);
+	if (rc == KERNEL_E_NOEXEC) { /* a "#!" script is run by its interpreter */
+		char *interp = NULL, *arg = NULL;
+		if (shebang(abs, &interp, &arg))
+			rc = 0;
+		free(interp), free(arg);
+	}
 	if (rc < 0) {
 		cli_error("%s: %s", name, kernel_strerror(rc));
 		free(abs);

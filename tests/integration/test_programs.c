@@ -235,6 +235,28 @@ static void test_dev_fd_pipes(void **state)
 	run_free(&rec);
 }
 
+/* A "#!" script as the program to record runs under its interpreter
+ * with the argv Linux gives it; a missing interpreter is exit 5. */
+static void test_script_as_program(void **state)
+{
+	char *script = tmp_path("args.sh"), *bad = tmp_path("bad.sh");
+	char *trace = tmp_path("bad.deja");
+	struct run rec;
+
+	need("/bin/sh");
+	write_text("args.sh", "#!/bin/sh -e\necho \"$0 has $# args: $*\"\n", 0755);
+	rec = roundtrip("script", 0, ARGS(script, "one", "two"));
+	expect_contains("script", rec.out, "args.sh has 2 args: one two\n");
+	native_same("script-native", &rec, ARGS(script, "one", "two"));
+	run_free(&rec);
+	write_text("bad.sh", "#!/nonexistent/interpreter\n", 0755);
+	rec = record("bad-script", trace, ARGS(bad));
+	expect_status("missing interpreter", &rec, 5);
+	expect_contains("missing interpreter", rec.err, "/nonexistent/interpreter");
+	run_free(&rec);
+	free(script), free(bad), free(trace);
+}
+
 /* Recursive make -j2: the sub-make waits in pselect6 with SIGCHLD
  * unblocked only by the call's own mask. */
 static void test_recursive_make_jobs(void **state)
@@ -373,6 +395,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_busy_process_no_starvation),
 		cmocka_unit_test(test_recursive_make_jobs),
 		cmocka_unit_test(test_dev_fd_pipes),
+		cmocka_unit_test(test_script_as_program),
 		cmocka_unit_test(test_python_socketpairs),
 	};
 	const char *deja = NULL, *gdir = NULL, *k = getenv("DEJA_KEEP");
