@@ -14,23 +14,6 @@
 #include "core/task.h"
 #include "core/timer.h"
 
-#define NS 1000000000ULL
-
-static uint64_t ts_ns(const struct timespec *ts)
-{
-	return (uint64_t)ts->tv_sec * NS + (uint64_t)ts->tv_nsec;
-}
-
-static struct timespec ns_ts(uint64_t ns)
-{
-	return (struct timespec){ (time_t)(ns / NS), (long)(ns % NS) };
-}
-
-static bool ts_valid(const struct timespec *ts)
-{
-	return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < (long)NS;
-}
-
 static uint64_t left(struct kernel *k, const struct gtimer *g)
 {
 	uint64_t now;

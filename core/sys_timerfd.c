@@ -19,23 +19,6 @@
 #define TFD_TIMER_CANCEL_ON_SET (1 << 1)
 #endif
 
-#define NS 1000000000ULL
-
-static uint64_t ts_ns(const struct timespec *ts)
-{
-	return (uint64_t)ts->tv_sec * NS + (uint64_t)ts->tv_nsec;
-}
-
-static struct timespec ns_ts(uint64_t ns)
-{
-	return (struct timespec){ (time_t)(ns / NS), (long)(ns % NS) };
-}
-
-static bool ts_valid(const struct timespec *ts)
-{
-	return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < (long)NS;
-}
-
 long sys_timerfd_create(struct task *t, const uint64_t a[6])
 {
 	int clk = (int)a[0], flags = (int)a[1];

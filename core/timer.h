@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #define TIMERS_MAX 16 /* timer_create timers per process */
 
@@ -28,6 +29,24 @@ struct timers {
 
 struct kernel;
 struct task;
+
+/* Guest timespecs as nanoseconds and back (the syscall layer's). */
+#define NS 1000000000ULL
+
+static inline uint64_t ts_ns(const struct timespec *ts)
+{
+	return (uint64_t)ts->tv_sec * NS + (uint64_t)ts->tv_nsec;
+}
+
+static inline struct timespec ns_ts(uint64_t ns)
+{
+	return (struct timespec){ (time_t)(ns / NS), (long)(ns % NS) };
+}
+
+static inline bool ts_valid(const struct timespec *ts)
+{
+	return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < (long)NS;
+}
 
 /* The guest's CLOCK_MONOTONIC in ns (one logged clock reading). */
 uint64_t kernel_now(struct kernel *k);
