@@ -196,3 +196,31 @@ void native_same(const char *tag, const struct run *rec, const char *const *args
 	run_free(&n);
 }
 
+int itest_run_main(const char *name, const struct CMUnitTest *tests, size_t n,
+		   int argc, char **argv)
+{
+	const char *deja = NULL, *gdir = NULL, *k = getenv("DEJA_KEEP");
+	const char *t = getenv("TMPDIR");
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--deja") && i + 1 < argc)
+			deja = argv[++i];
+		else if (!strcmp(argv[i], "--guests") && i + 1 < argc)
+			gdir = argv[++i];
+		else if (!strcmp(argv[i], "--filter") && i + 1 < argc)
+			cmocka_set_test_filter(argv[++i]);
+	}
+	if (!deja || !gdir || !realpath(deja, deja_bin) || !realpath(gdir, guest_dir)) {
+		fprintf(stderr, "usage: %s --deja PATH --guests DIR [--filter GLOB]\n", name);
+		return 2;
+	}
+	keep_tmp = k && *k && strcmp(k, "0");
+	snprintf(tmp_root, sizeof(tmp_root), "%s/deja-%s-XXXXXX", t && *t ? t : "/tmp", name);
+	if (!mkdtemp(tmp_root))
+		return 2;
+	rc = _cmocka_run_group_tests(name, tests, n, NULL, NULL);
+	if (!keep_tmp)
+		itest_rm_rf(tmp_root);
+	return rc;
+}

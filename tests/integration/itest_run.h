@@ -6,6 +6,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 extern char deja_bin[PATH_MAX];
 extern char guest_dir[PATH_MAX];
@@ -39,5 +40,11 @@ void replay_same(const char *tag, const char *trace, const struct run *rec);
 struct run roundtrip(const char *tag, int want, const char *const *args);
 /* ARGS natively prints what REC printed. */
 void native_same(const char *tag, const struct run *rec, const char *const *args);
+
+/* The whole main of such a test program NAME: parse --deja, --guests,
+ * --filter and $DEJA_KEEP, make tmp_root, run TESTS, remove tmp_root. */
+struct CMUnitTest;
+int itest_run_main(const char *name, const struct CMUnitTest *tests, size_t n,
+		   int argc, char **argv);
 
 #endif

@@ -221,21 +221,6 @@ static void test_sqlite(void **state)
 	free(db), free(trace);
 }
 
-static int group_setup(void **state)
-{
-	const char *t = getenv("TMPDIR");
-
-	snprintf(tmp_root, sizeof(tmp_root), "%s/deja-dyn-XXXXXX", t && *t ? t : "/tmp");
-	return mkdtemp(tmp_root) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	if (!keep_tmp)
-		itest_rm_rf(tmp_root);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,20 +234,5 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_python),
 		cmocka_unit_test(test_sqlite),
 	};
-	const char *deja = NULL, *gdir = NULL, *k = getenv("DEJA_KEEP");
-
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--deja") && i + 1 < argc)
-			deja = argv[++i];
-		else if (!strcmp(argv[i], "--guests") && i + 1 < argc)
-			gdir = argv[++i];
-		else if (!strcmp(argv[i], "--filter") && i + 1 < argc)
-			cmocka_set_test_filter(argv[++i]);
-	}
-	if (!deja || !gdir || !realpath(deja, deja_bin) || !realpath(gdir, guest_dir)) {
-		fprintf(stderr, "usage: test_dynamic --deja PATH --guests DIR [--filter GLOB]\n");
-		return 2;
-	}
-	keep_tmp = k && *k && strcmp(k, "0");
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return itest_run_main("test_dynamic", tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
 }

@@ -367,21 +367,6 @@ static void test_outside_sigint_exact(void **state)
 	free(prog), free(trace), free(out);
 }
 
-static int group_setup(void **state)
-{
-	const char *t = getenv("TMPDIR");
-
-	snprintf(tmp_root, sizeof(tmp_root), "%s/deja-prog-XXXXXX", t && *t ? t : "/tmp");
-	return mkdtemp(tmp_root) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	if (!keep_tmp)
-		itest_rm_rf(tmp_root);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,20 +383,5 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_script_as_program),
 		cmocka_unit_test(test_python_socketpairs),
 	};
-	const char *deja = NULL, *gdir = NULL, *k = getenv("DEJA_KEEP");
-
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--deja") && i + 1 < argc)
-			deja = argv[++i];
-		else if (!strcmp(argv[i], "--guests") && i + 1 < argc)
-			gdir = argv[++i];
-		else if (!strcmp(argv[i], "--filter") && i + 1 < argc)
-			cmocka_set_test_filter(argv[++i]);
-	}
-	if (!deja || !gdir || !realpath(deja, deja_bin) || !realpath(gdir, guest_dir)) {
-		fprintf(stderr, "usage: test_programs --deja PATH --guests DIR [--filter GLOB]\n");
-		return 2;
-	}
-	keep_tmp = k && *k && strcmp(k, "0");
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return itest_run_main("test_programs", tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
 }
